@@ -55,7 +55,8 @@ BROWSER_TESTS := $(sort $(wildcard tests/browser/*.test.mjs))
 
 ALL := $(LIBJET) $(TOOLS) $(if $(DB_SRC),$(LIBHCDB)) $(HOTCOPYD)
 
-.PHONY: all deps test unit asan e2e browser run bench soak fuzz lint format clean help tests-bin
+.PHONY: all deps test unit asan e2e browser run bench soak fuzz lint format clean help tests-bin \
+        docker docker-test
 .DEFAULT_GOAL := all
 
 all: $(ALL)
@@ -163,6 +164,14 @@ lint:
 
 format:
 	clang-format -i $(wildcard engine/include/*.h engine/src/*.[ch] engine/tools/*.c db/*.[ch] server/*.[ch] tests/*/*.[ch])
+
+# Container image (docker/): mk/docker.sh starts a local dockerd and builds a Debian base image when
+# no registry is reachable.
+docker: all
+	bash mk/docker.sh build
+
+docker-test: all
+	bash mk/docker.sh test
 
 clean:
 	rm -rf build

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev curl ca-certificates
       libmicrohttpd-dev libcjson-dev libsqlite3-dev sqlite3 libcmocka-dev
       libcurl4-openssl-dev libexpat1-dev libgnutls28-dev gnutls-bin
-      nginx-light wrk hyperfine chromium procps psmisc iproute2)
+      nginx-light wrk hyperfine chromium procps psmisc iproute2
+      ceph-mon ceph-osd radosgw ceph-common
+      docker.io debootstrap)
 [ "${HOTCOPY_DEPS_EXTRA:-}" ] && PKGS+=(${HOTCOPY_DEPS_EXTRA})
 
 missing=()
