@@ -184,7 +184,31 @@ typedef struct {
     };
 } JET_LOGTIME;
 
-typedef JET_LOGTIME JET_BKLOGTIME;
+/* JET_LOGTIME as a backup records it: same size and fields, but bit 0 of the last byte says
+ * whether the backup was an OS snapshot. */
+typedef struct {
+    char bSeconds;
+    char bMinutes;
+    char bHours;
+    char bDay;
+    char bMonth;
+    char bYear;
+    union {
+        char bFiller1;
+        struct {
+            unsigned char fTimeIsUTC : 1;
+            unsigned char bMillisecondsLow : 7;
+        };
+    };
+    union {
+        char bFiller2;
+        struct {
+            unsigned char fOSSnapshot : 1;
+            unsigned char bMillisecondsHigh : 3;
+            unsigned char fReserved : 4;
+        };
+    };
+} JET_BKLOGTIME;
 
 typedef struct {
     unsigned long ulRandom;
@@ -229,6 +253,8 @@ typedef struct {
     unsigned long cbPageSize;
 } JET_DBINFOMISC;
 
+/* The larger header descriptions, each the previous one plus a few fields (ESE's versions 2-4).
+ * JetGetDatabaseFileInfo(JET_DbInfoMisc) fills the version whose size cbMax names. */
 typedef struct {
     unsigned long ulVersion;
     unsigned long ulUpdate;
@@ -251,7 +277,7 @@ typedef struct {
     unsigned long dwBuildNumber;
     long lSPNumber;
     unsigned long cbPageSize;
-    /* JET_DBINFOMISC2 */
+    /* added by JET_DBINFOMISC2 */
     unsigned long genMinRequired;
     unsigned long genMaxRequired;
     JET_LOGTIME logtimeGenMaxCreate;
@@ -267,14 +293,94 @@ typedef struct {
     unsigned long ulBadChecksum;
     JET_LOGTIME logtimeBadChecksum;
     unsigned long ulBadChecksumOld;
-    /* JET_DBINFOMISC3 */
+} JET_DBINFOMISC2;
+
+typedef struct {
+    unsigned long ulVersion;
+    unsigned long ulUpdate;
+    JET_SIGNATURE signDb;
+    unsigned long dbstate;
+    JET_LGPOS lgposConsistent;
+    JET_LOGTIME logtimeConsistent;
+    JET_LOGTIME logtimeAttach;
+    JET_LGPOS lgposAttach;
+    JET_LOGTIME logtimeDetach;
+    JET_LGPOS lgposDetach;
+    JET_SIGNATURE signLog;
+    JET_BKINFO bkinfoFullPrev;
+    JET_BKINFO bkinfoIncPrev;
+    JET_BKINFO bkinfoFullCur;
+    unsigned long fShadowingDisabled;
+    unsigned long fUpgradeDb;
+    unsigned long dwMajorVersion;
+    unsigned long dwMinorVersion;
+    unsigned long dwBuildNumber;
+    long lSPNumber;
+    unsigned long cbPageSize;
+    /* added by JET_DBINFOMISC2 */
+    unsigned long genMinRequired;
+    unsigned long genMaxRequired;
+    JET_LOGTIME logtimeGenMaxCreate;
+    unsigned long ulRepairCount;
+    JET_LOGTIME logtimeRepair;
+    unsigned long ulRepairCountOld;
+    unsigned long ulECCFixSuccess;
+    JET_LOGTIME logtimeECCFixSuccess;
+    unsigned long ulECCFixSuccessOld;
+    unsigned long ulECCFixFail;
+    JET_LOGTIME logtimeECCFixFail;
+    unsigned long ulECCFixFailOld;
+    unsigned long ulBadChecksum;
+    JET_LOGTIME logtimeBadChecksum;
+    unsigned long ulBadChecksumOld;
+    /* added by JET_DBINFOMISC3 */
     unsigned long genCommitted;
-    /* JET_DBINFOMISC4 */
+} JET_DBINFOMISC3;
+
+typedef struct {
+    unsigned long ulVersion;
+    unsigned long ulUpdate;
+    JET_SIGNATURE signDb;
+    unsigned long dbstate;
+    JET_LGPOS lgposConsistent;
+    JET_LOGTIME logtimeConsistent;
+    JET_LOGTIME logtimeAttach;
+    JET_LGPOS lgposAttach;
+    JET_LOGTIME logtimeDetach;
+    JET_LGPOS lgposDetach;
+    JET_SIGNATURE signLog;
+    JET_BKINFO bkinfoFullPrev;
+    JET_BKINFO bkinfoIncPrev;
+    JET_BKINFO bkinfoFullCur;
+    unsigned long fShadowingDisabled;
+    unsigned long fUpgradeDb;
+    unsigned long dwMajorVersion;
+    unsigned long dwMinorVersion;
+    unsigned long dwBuildNumber;
+    long lSPNumber;
+    unsigned long cbPageSize;
+    /* added by JET_DBINFOMISC2 */
+    unsigned long genMinRequired;
+    unsigned long genMaxRequired;
+    JET_LOGTIME logtimeGenMaxCreate;
+    unsigned long ulRepairCount;
+    JET_LOGTIME logtimeRepair;
+    unsigned long ulRepairCountOld;
+    unsigned long ulECCFixSuccess;
+    JET_LOGTIME logtimeECCFixSuccess;
+    unsigned long ulECCFixSuccessOld;
+    unsigned long ulECCFixFail;
+    JET_LOGTIME logtimeECCFixFail;
+    unsigned long ulECCFixFailOld;
+    unsigned long ulBadChecksum;
+    JET_LOGTIME logtimeBadChecksum;
+    unsigned long ulBadChecksumOld;
+    /* added by JET_DBINFOMISC3 */
+    unsigned long genCommitted;
+    /* added by JET_DBINFOMISC4 */
     JET_BKINFO bkinfoCopyPrev;
     JET_BKINFO bkinfoDiffPrev;
 } JET_DBINFOMISC4;
-typedef JET_DBINFOMISC4 JET_DBINFOMISC2;
-typedef JET_DBINFOMISC4 JET_DBINFOMISC3;
 
 /* JetGetInstanceInfo: one running instance and its attached databases. */
 typedef struct {
