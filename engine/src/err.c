@@ -21,7 +21,10 @@ typedef struct {
     const char *message;
 } err_entry;
 
-#define ERR_ENTRY(code, message) {(code), #code, (message)}
+/* One entry; the name is the macro's own spelling, so it cannot drift from jet_err.h. */
+/* clang-format off */
+#define ERR_ENTRY(err_code, err_message) { (err_code), #err_code, (err_message) }
+/* clang-format on */
 
 #define ERR_UNKNOWN_ERROR_NAME "JET_errUnknown"
 #define ERR_UNKNOWN_WARNING_NAME "JET_wrnUnknown"
@@ -693,8 +696,7 @@ static const err_entry *err_find(JET_ERR err)
 
     while (low < high) {
         size_t mid = low + (high - low) / 2;
-        if (err_table[mid].code == err)
-            return &err_table[mid];
+        if (err_table[mid].code == err) return &err_table[mid];
         if (err_table[mid].code < err)
             low = mid + 1;
         else
@@ -707,8 +709,7 @@ const char *JetXErrorName(JET_ERR err)
 {
     const err_entry *entry = err_find(err);
 
-    if (entry != NULL)
-        return entry->name;
+    if (entry != NULL) return entry->name;
     return err > 0 ? ERR_UNKNOWN_WARNING_NAME : ERR_UNKNOWN_ERROR_NAME;
 }
 

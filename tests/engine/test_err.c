@@ -33,7 +33,9 @@ typedef struct {
     const char *name;
 } spec_code;
 
-#define SPEC(name, value) {(name), (value), #name}
+/* clang-format off */
+#define SPEC(name, value) { (name), (value), #name }
+/* clang-format on */
 
 static const spec_code spec_codes[] = {
     SPEC(JET_errSuccess, 0),
@@ -122,13 +124,11 @@ static int parse_define_value(const char *text, header_define *out)
 
     while (*text != '\0' && *text != '\n' && !(text[0] == '/' && text[1] == '*') &&
            len + 1 < sizeof buf) {
-        if (!isspace((unsigned char)*text) && *text != '(' && *text != ')')
-            buf[len++] = *text;
+        if (!isspace((unsigned char)*text) && *text != '(' && *text != ')') buf[len++] = *text;
         text++;
     }
     buf[len] = '\0';
-    if (len == 0)
-        return -1;
+    if (len == 0) return -1;
     if (isalpha((unsigned char)buf[0]) || buf[0] == '_') {
         snprintf(out->target, sizeof out->target, "%s", buf);
         return 0;
@@ -150,8 +150,7 @@ static void read_header_defines(header_defines *defs)
     while (fgets(line, sizeof line, file) != NULL) {
         char name[NAME_MAX_LEN];
         int consumed = 0;
-        if (sscanf(line, " #define %95s %n", name, &consumed) != 1 || !is_code_name(name))
-            continue;
+        if (sscanf(line, " #define %95s %n", name, &consumed) != 1 || !is_code_name(name)) continue;
         assert_true(defs->count < HEADER_DEFINES_MAX);
         header_define *def = &defs->defines[defs->count];
         memset(def, 0, sizeof *def);
@@ -168,8 +167,7 @@ static void read_header_defines(header_defines *defs)
 static const header_define *find_define(const header_defines *defs, const char *name)
 {
     for (size_t i = 0; i < defs->count; i++)
-        if (strcmp(defs->defines[i].name, name) == 0)
-            return &defs->defines[i];
+        if (strcmp(defs->defines[i].name, name) == 0) return &defs->defines[i];
     return NULL;
 }
 
