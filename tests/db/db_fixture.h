@@ -1,7 +1,7 @@
 /*
  * db_fixture.h — what the catalog tests share: a fresh temporary directory per test with a catalog
  * opened in it, removed afterwards, plus a few helpers. Static functions: each test binary includes
- * this once (tests/db/test_*.c are separate programs).
+ * this once (tests/db/test_*.c are separate programs); helpers a test may not use are inline.
  */
 #ifndef HOTCOPY_TESTS_DB_FIXTURE_H
 #define HOTCOPY_TESTS_DB_FIXTURE_H
@@ -35,7 +35,7 @@ static int remove_entry(const char *path, const struct stat *sb, int type, struc
     return remove(path);
 }
 
-static void fixture_reopen(struct fixture *fx)
+static inline void fixture_reopen(struct fixture *fx)
 {
     char err[512];
     cat_close(fx->cat);
@@ -74,7 +74,7 @@ static int fixture_teardown(void **state)
             fail_msg("%s -> %d (%s): %s", #expr, rc_, cat_strerror(rc_), cat_errmsg(cat));         \
     } while (0)
 
-static int64_t add_backup(cat_t *cat, const char *instance, enum cat_backup_type type)
+static inline int64_t add_backup(cat_t *cat, const char *instance, enum cat_backup_type type)
 {
     struct cat_backup_new b = {.instance = instance, .type = type};
     int64_t id = 0;
@@ -85,7 +85,7 @@ static int64_t add_backup(cat_t *cat, const char *instance, enum cat_backup_type
 
 /* Runs one SQL statement on a second, raw connection and returns its first column as an integer
  * (or -1 when there is no row): how the tests look at the file behind the catalog's back. */
-static int64_t raw_query_int(const char *path, const char *sql)
+static inline int64_t raw_query_int(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
