@@ -17,7 +17,7 @@
  *     must also carry the session's CSRF token, either as the header "X-CSRF-Token" (htmx:
  *     hx-headers) or as a form field "csrf" in an application/x-www-form-urlencoded body; else
  *     403. GET /api/v1/session returns {"csrfToken"} to a cookie holder.
- *   - POST /logout ends the session (it needs the CSRF token too) and clears the cookies.
+ *   - POST /logout ends the session named by the cookie and clears both cookies.
  *   - Sessions live in memory (a restart logs everyone out) for HC_SESSION_TTL seconds.
  * Comparisons of secrets are constant-time. Nothing here logs a token.
  */

@@ -1,0 +1,24 @@
+/*
+ * download.h — GET and HEAD /api/v1/backups/{id}/files/{name}: a backup file's bytes through the
+ * engine's verified offset reads (JetXReadFileAt), with HTTP ranges (range.h).
+ *
+ * The name is looked up in the running backup's own file list, never turned into a path. The
+ * first block is read before the answer is queued, so an engine refusal (409 after the log call
+ * for a database, 409 after a stop, ...) is a proper problem document; later blocks stream from
+ * MHD's content-reader callback in HC_DOWNLOAD_BLOCK pieces (memory per connection: one block).
+ * A read that fails mid-stream (a page failing verification) ends the connection: the client
+ * sees a short transfer, never bad bytes, and an event is logged.
+ * Validators: ETag "\"<backup id>-<fnv64 of the name>-<size>\"" (strong, unique to backup and
+ * file), Last-Modified = the backup's start. Delivered ranges go to the catalog
+ * (cat_backup_file_add_served); a whole-file 200 answer also records the SHA-256 of what was sent.
+ */
+#ifndef HOTCOPY_SERVER_DOWNLOAD_H
+#define HOTCOPY_SERVER_DOWNLOAD_H
+
+#include "http.h"
+
+#define HC_DOWNLOAD_BLOCK (1024 * 1024)
+
+int hc_handle_backup_file_get(struct hc_request *req);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * h_service.c — service endpoints: /healthz, /metrics, instances, and the login / logout /
+ * session endpoints of the cookie mechanism (described in auth.h).
+ */
+#include "auth.h"
+#include "backup.h"
+#include "escape.h"
+#include "handlers.h"
+#include "instance.h"
+#include "metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int hc_handle_healthz(struct hc_request *req)
+{
+    struct hc_instance *list[HC_INSTANCES_MAX];
+    size_t n = hc_instances_list(req->app->instances, list, HC_INSTANCES_MAX), usable = 0;
+    for (size_t i = 0; i < n; i++) {
+        JET_XINSTANCEINFO info;
+        if (list[i]->init_err >= 0 && JetXGetInstanceInfo(list[i]->jet, &info) >= 0 &&
+            !info.fUnavailable)
+            usable++;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", usable > 0 ? "ok" : "unavailable");
+    cJSON_AddNumberToObject(o, "instances", (double)n);
+    cJSON_AddNumberToObject(o, "usable", (double)usable);
+    return hc_reply_json(req, usable > 0 ? 200 : 503, o);
+}
+
+static void render_instance_metrics(struct hc_app *app, struct hc_strbuf *out)
+{
+    struct hc_instance *list[HC_INSTANCES_MAX];
+    size_t n = hc_instances_list(app->instances, list, HC_INSTANCES_MAX);
+    static const char *const phases[] = {"none", "database", "logs", "truncated"};
+    hc_strbuf_printf(out, "# HELP hotcopy_backup_phase Current external backup phase (1 = in it).\n"
+                          "# TYPE hotcopy_backup_phase gauge\n");
+    for (size_t i = 0; i < n; i++) {
+        unsigned current = 0;
+        pthread_mutex_lock(&list[i]->lock);
+        if (list[i]->backup) {
+            pthread_mutex_lock(&list[i]->backup->lock);
+            enum cat_backup_phase p = list[i]->backup->phase;
+            current = p == CAT_PHASE_DATABASE ? 1 : p == CAT_PHASE_LOGS ? 2 : p == CAT_PHASE_TRUNCATED ? 3 : 0;
+            pthread_mutex_unlock(&list[i]->backup->lock);
+        }
+        pthread_mutex_unlock(&list[i]->lock);
+        for (unsigned p = 0; p < 4; p++)
+            hc_strbuf_printf(out, "hotcopy_backup_phase{instance=\"%s\",phase=\"%s\"} %d\n",
+                             list[i]->name, phases[p], p == current);
+    }
+    const char *names[] = {"hotcopy_log_generation", "hotcopy_checkpoint_generation",
+                           "hotcopy_commits_total", "hotcopy_log_bytes_total"};
+    const char *help[] = {"Generation of the current log file.", "Generation of the checkpoint.",
+                          "Transactions committed since the instance started.",
+                          "Log bytes written since the instance started."};
+    for (int m = 0; m < 4; m++) {
+        hc_strbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", names[m], help[m], names[m],
+                         m >= 2 ? "counter" : "gauge");
+        for (size_t i = 0; i < n; i++) {
+            JET_XINSTANCEINFO info;
+            if (list[i]->init_err < 0 || JetXGetInstanceInfo(list[i]->jet, &info) < 0) continue;
+            unsigned long long v = m == 0   ? info.ulCurrentGeneration
+                                   : m == 1 ? info.ulCheckpointGeneration
+                                   : m == 2 ? info.cCommits
+                                            : info.cLogBytes;
+            hc_strbuf_printf(out, "%s{instance=\"%s\"} %llu\n", names[m], list[i]->name, v);
+        }
+    }
+}
+
+static void render_backup_counts(struct hc_app *app, struct hc_strbuf *out)
+{
+    struct cat_backup_count *rows = NULL;
+    size_t n = 0;
+    hc_strbuf_printf(out, "# HELP hotcopy_backups Backups in the catalog by type and result.\n"
+                          "# TYPE hotcopy_backups gauge\n");
+    if (cat_backup_counts(app->cat, &rows, &n) != CAT_OK) return;
+    for (size_t i = 0; i < n; i++)
+        hc_strbuf_printf(out,
+                         "hotcopy_backups{instance=\"%s\",type=\"%s\",phase=\"%s\",result=\"%s\"} "
+                         "%llu\n",
+                         rows[i].instance, cat_backup_type_name(rows[i].type),
+                         cat_backup_phase_name(rows[i].phase),
+                         rows[i].result_name[0] ? rows[i].result_name : "running",
+                         (unsigned long long)rows[i].count);
+    free(rows);
+}
+
+int hc_handle_metrics(struct hc_request *req)
+{
+    struct hc_strbuf out;
+    hc_strbuf_init(&out);
+    hc_metrics_render(req->app->metrics, &out);
+    render_backup_counts(req->app, &out);
+    render_instance_metrics(req->app, &out);
+    size_t len = 0;
+    char *text = hc_strbuf_take(&out, &len);
+    if (text == NULL) return hc_reply_problem(req, 500, NULL, "out of memory");
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    atomic_store(&req->bytes_out, len);
+    return hc_reply(req, 200, resp);
+}
+
+static cJSON *instance_json(struct hc_instance *inst)
+{
+    cJSON *o = cJSON_CreateObject();
+    JET_XINSTANCEINFO info;
+    memset(&info, 0, sizeof info);
+    JET_ERR err = inst->init_err < 0 ? inst->init_err : JetXGetInstanceInfo(inst->jet, &info);
+    const char *state = err < 0 ? "failed" : info.fUnavailable ? "unavailable" : "running";
+    cJSON_AddStringToObject(o, "name", inst->name);
+    cJSON_AddStringToObject(o, "state", state);
+    cJSON_AddStringToObject(o, "logPath", err < 0 ? inst->dir : info.szLogPath);
+    cJSON_AddStringToObject(o, "systemPath", err < 0 ? inst->dir : info.szSystemPath);
+    cJSON_AddNumberToObject(o, "currentGeneration", info.ulCurrentGeneration);
+    cJSON_AddNumberToObject(o, "checkpointGeneration", info.ulCheckpointGeneration);
+    cJSON_AddNumberToObject(o, "commits", (double)info.cCommits);
+    if (err < 0) cJSON_AddItemToObject(o, "error", hc_result_json(err));
+    cJSON *dbs = cJSON_AddArrayToObject(o, "databases");
+    unsigned long count = info.cDatabases < 8 ? info.cDatabases : 8;
+    for (unsigned long i = 0; err >= 0 && i < count; i++) {
+        cJSON *d = cJSON_CreateObject();
+        const char *path = info.rgszDatabases[i];
+        unsigned long long size = 0;
+        unsigned long page = 0;
+        JET_DBINFOMISC misc;
+        memset(&misc, 0, sizeof misc);
+        JetGetDatabaseFileInfo(path, &size, sizeof size, JET_DbInfoFilesize);
+        JetGetDatabaseFileInfo(path, &page, sizeof page, JET_DbInfoPageSize);
+        JET_ERR derr = JetGetDatabaseFileInfo(path, &misc, sizeof misc, JET_DbInfoMisc);
+        static const char *const states[] = {"unknown", "justCreated", "dirtyShutdown",
+                                             "cleanShutdown", "beingConverted", "forceDetach"};
+        cJSON_AddStringToObject(d, "name", hc_basename(path));
+        cJSON_AddStringToObject(d, "path", path);
+        cJSON_AddNumberToObject(d, "sizeBytes", (double)size);
+        cJSON_AddNumberToObject(d, "pageSize", page);
+        cJSON_AddStringToObject(d, "state", derr >= 0 && misc.dbstate < 6 ? states[misc.dbstate] : "attached");
+        cJSON_AddItemToArray(dbs, d);
+    }
+    pthread_mutex_lock(&inst->lock);
+    if (inst->backup) {
+        cJSON *b = cJSON_AddObjectToObject(o, "backup");
+        pthread_mutex_lock(&inst->backup->lock);
+        cJSON_AddNumberToObject(b, "id", (double)inst->backup->id);
+        cJSON_AddStringToObject(b, "type", cat_backup_type_name(inst->backup->type));
+        cJSON_AddStringToObject(b, "phase", cat_backup_phase_name(inst->backup->phase));
+        cJSON_AddBoolToObject(b, "stopped", inst->backup->stopped);
+        pthread_mutex_unlock(&inst->backup->lock);
+    } else {
+        cJSON_AddNullToObject(o, "backup");
+    }
+    pthread_mutex_unlock(&inst->lock);
+    return o;
+}
+
+int hc_handle_instances_list(struct hc_request *req)
+{
+    struct hc_instance *list[HC_INSTANCES_MAX];
+    size_t n = hc_instances_list(req->app->instances, list, HC_INSTANCES_MAX);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, instance_json(list[i]));
+    return hc_reply_json(req, 200, arr);
+}
+
+int hc_handle_instance_get(struct hc_request *req)
+{
+    int reply;
+    struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "name"), &reply);
+    if (inst == NULL) return reply;
+    return hc_reply_json(req, 200, instance_json(inst));
+}
+
+/* ---- login -------------------------------------------------------------------------------------- */
+
+static const char LOGIN_PAGE[] =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Hotcopy: sign in</title></head>"
+    "<body><form method=\"post\" action=\"/login\"><h1>Hotcopy</h1>"
+    "<label>API token <input type=\"password\" name=\"token\" autocomplete=\"current-password\">"
+    "</label> <button type=\"submit\">Sign in</button>%s</form></body></html>";
+
+static int login_page(struct hc_request *req, unsigned status, const char *message)
+{
+    char note[256] = "", *escaped = message ? hc_escape_dup(HC_ESCAPE_HTML, message) : NULL;
+    if (escaped) snprintf(note, sizeof note, "<p role=\"alert\">%s</p>", escaped);
+    free(escaped);
+    char page[sizeof LOGIN_PAGE + 256];
+    int len = snprintf(page, sizeof page, LOGIN_PAGE, note);
+    return hc_reply_bytes(req, status, "text/html; charset=utf-8", page, (size_t)len);
+}
+
+int hc_handle_login_form(struct hc_request *req)
+{
+    return login_page(req, 200, NULL);
+}
+
+int hc_handle_login(struct hc_request *req)
+{
+    const char *type = hc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    bool form = type && strncmp(type, "application/x-www-form-urlencoded", 33) == 0;
+    char token[512] = "";
+    if (form) {
+        hc_form_value(req->body, req->body_len, "token", token, sizeof token);
+    } else {
+        cJSON *body = hc_body_json(req);
+        const cJSON *t = body ? cJSON_GetObjectItemCaseSensitive(body, "token") : NULL;
+        if (cJSON_IsString(t)) snprintf(token, sizeof token, "%s", t->valuestring);
+        cJSON_Delete(body);
+    }
+    if (!hc_auth_token_ok(req->app->auth, token)) {
+        if (form) return login_page(req, 401, "That token is not right.");
+        return hc_reply_problem(req, 401, NULL, "wrong token");
+    }
+    char sid[HC_SESSION_ID_LEN + 1], csrf[HC_SESSION_ID_LEN + 1];
+    if (!hc_auth_session_create(req->app->auth, time(NULL), sid, csrf))
+        return hc_reply_problem(req, 500, NULL, "cannot make a session");
+    const char *secure = hc_request_is_tls(req) ? "; Secure" : "";
+    char session_cookie[256], csrf_cookie[256];
+    snprintf(session_cookie, sizeof session_cookie,
+             HC_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s", sid,
+             HC_SESSION_TTL, secure);
+    snprintf(csrf_cookie, sizeof csrf_cookie, HC_CSRF_COOKIE "=%s; SameSite=Strict; Path=/; Max-Age=%d%s",
+             csrf, HC_SESSION_TTL, secure);
+    struct MHD_Response *resp;
+    unsigned status;
+    if (form) {
+        resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(resp, "Location", "/");
+        status = 303;
+    } else {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "csrfToken", csrf);
+        char *text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (text == NULL) return hc_reply_problem(req, 500, NULL, "out of memory");
+        resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(resp, "Content-Type", "application/json");
+        status = 200;
+    }
+    MHD_add_response_header(resp, "Set-Cookie", session_cookie);
+    MHD_add_response_header(resp, "Set-Cookie", csrf_cookie);
+    return hc_reply(req, status, resp);
+}
+
+int hc_handle_logout(struct hc_request *req)
+{
+    hc_auth_session_end(req->app->auth, hc_header(req, MHD_HTTP_HEADER_COOKIE));
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(resp, "Set-Cookie",
+                            HC_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    MHD_add_response_header(resp, "Set-Cookie", HC_CSRF_COOKIE "=; SameSite=Strict; Path=/; Max-Age=0");
+    return hc_reply(req, 204, resp);
+}
+
+int hc_handle_session(struct hc_request *req)
+{
+    char csrf[HC_SESSION_ID_LEN + 1] = "";
+    cJSON *o = cJSON_CreateObject();
+    bool cookie = hc_auth_session_check(req->app->auth, hc_header(req, MHD_HTTP_HEADER_COOKIE),
+                                        time(NULL), csrf);
+    cJSON_AddBoolToObject(o, "cookie", cookie);
+    if (cookie) cJSON_AddStringToObject(o, "csrfToken", csrf);
+    return hc_reply_json(req, 200, o);
+}
