@@ -18,8 +18,8 @@
 
 /* The columns read_backup() expects, in order. The upload sums cover this backup's target. */
 #define BACKUP_COLUMNS                                                                             \
-    "b.id, b.instance, b.type, b.phase, b.started_at, b.ended_at, b.gen_low, b.gen_high,"         \
-    " b.recorded_as, b.result_code, b.result_name, b.result_message, b.max_bytes_per_second,"     \
+    "b.id, b.instance, b.type, b.phase, b.started_at, b.ended_at, b.gen_low, b.gen_high,"          \
+    " b.recorded_as, b.result_code, b.result_name, b.result_message, b.max_bytes_per_second,"      \
     " b.target, b.target_state, b.manifest_key,"                                                   \
     " (SELECT coalesce(sum(u.bytes_uploaded), 0) FROM uploads u"                                   \
     "   WHERE u.backup_id = b.id AND u.target = b.target),"                                        \
@@ -46,8 +46,8 @@ static int read_backup(cat_t *cat, sqlite3_stmt *st, struct cat_backup *b)
     if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
         cat_col_text(st, 8, text, sizeof text);
         if (cat_recorded_as_parse(text, &b->recorded_as) < 0)
-            return cat_fail(cat, CAT_ERR, "backup %lld: unknown recordedAs '%s'",
-                            (long long)b->id, text);
+            return cat_fail(cat, CAT_ERR, "backup %lld: unknown recordedAs '%s'", (long long)b->id,
+                            text);
     }
     b->has_result = sqlite3_column_type(st, 9) != SQLITE_NULL;
     b->result.code = (int32_t)cat_col_int64(st, 9);
@@ -68,28 +68,23 @@ static int read_backup(cat_t *cat, sqlite3_stmt *st, struct cat_backup *b)
     return CAT_OK;
 }
 
-/* After an UPDATE that changed nothing: CAT_ENOTFOUND if the backup is missing, else `otherwise`. */
+/* After an UPDATE that changed nothing: CAT_ENOTFOUND if the backup is gone, else `otherwise`. */
 static int why_unchanged(cat_t *cat, int64_t id, int otherwise, const char *what)
 {
     sqlite3_stmt *st = NULL;
     int rc = cat_stmt(cat, STMT_BACKUP_EXISTS, "SELECT 1 FROM backups WHERE id = ?1", &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     rc = cat_bind_int64(cat, st, 1, id);
-    if (rc == CAT_OK)
-        rc = cat_step_row(cat, st, "looking up a backup");
+    if (rc == CAT_OK) rc = cat_step_row(cat, st, "looking up a backup");
     cat_stmt_done(st);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cat_fail(cat, CAT_ENOTFOUND, "no backup %lld", (long long)id);
+    if (rc < 0) return rc;
+    if (rc == 0) return cat_fail(cat, CAT_ENOTFOUND, "no backup %lld", (long long)id);
     return cat_fail(cat, otherwise, "backup %lld: %s", (long long)id, what);
 }
 
 int cat_backup_insert(cat_t *cat, const struct cat_backup_new *b, int64_t *id)
 {
-    if (cat == NULL || b == NULL || id == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || b == NULL || id == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -121,18 +116,20 @@ out:
 
 int cat_backup_set_phase(cat_t *cat, int64_t id, enum cat_backup_phase phase)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
     if (!cat_backup_phase_running(phase)) {
-        rc = cat_fail(cat, CAT_EINVAL, "cat_backup_set_phase: phase %d is not a running phase"
-                                       " (finish a backup with cat_backup_finish)", (int)phase);
+        rc = cat_fail(cat, CAT_EINVAL,
+                      "cat_backup_set_phase: phase %d is not a running phase"
+                      " (finish a backup with cat_backup_finish)",
+                      (int)phase);
         goto out;
     }
     CHECK(cat_stmt(cat, STMT_BACKUP_SET_PHASE,
-                   "UPDATE backups SET phase = ?2 WHERE id = ?1 AND phase IN " RUNNING_PHASES, &st));
+                   "UPDATE backups SET phase = ?2 WHERE id = ?1 AND phase IN " RUNNING_PHASES,
+                   &st));
     CHECK(cat_bind_int64(cat, st, 1, id));
     CHECK(cat_bind_text(cat, st, 2, cat_backup_phase_name(phase), false));
     CHECK(cat_step_done(cat, st, "changing a backup's phase"));
@@ -146,8 +143,7 @@ out:
 
 int cat_backup_set_gens(cat_t *cat, int64_t id, int64_t gen_low, int64_t gen_high)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -158,8 +154,7 @@ int cat_backup_set_gens(cat_t *cat, int64_t id, int64_t gen_low, int64_t gen_hig
     CHECK(cat_bind_int64_or_null(cat, st, 2, gen_low));
     CHECK(cat_bind_int64_or_null(cat, st, 3, gen_high));
     CHECK(cat_step_done(cat, st, "recording a backup's log generations"));
-    if (sqlite3_changes(cat->db) == 0)
-        rc = why_unchanged(cat, id, CAT_ERR, "not updated");
+    if (sqlite3_changes(cat->db) == 0) rc = why_unchanged(cat, id, CAT_ERR, "not updated");
 out:
     cat_stmt_done(st);
     cat_unlock(cat);
@@ -168,8 +163,7 @@ out:
 
 int cat_backup_set_max_rate(cat_t *cat, int64_t id, uint64_t max_bytes_per_second)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -178,8 +172,7 @@ int cat_backup_set_max_rate(cat_t *cat, int64_t id, uint64_t max_bytes_per_secon
     CHECK(cat_bind_int64(cat, st, 1, id));
     CHECK(cat_bind_u64(cat, st, 2, max_bytes_per_second));
     CHECK(cat_step_done(cat, st, "changing a backup's throttle"));
-    if (sqlite3_changes(cat->db) == 0)
-        rc = why_unchanged(cat, id, CAT_ERR, "not updated");
+    if (sqlite3_changes(cat->db) == 0) rc = why_unchanged(cat, id, CAT_ERR, "not updated");
 out:
     cat_stmt_done(st);
     cat_unlock(cat);
@@ -189,8 +182,7 @@ out:
 int cat_backup_set_target_state(cat_t *cat, int64_t id, enum cat_target_state state,
                                 const char *manifest_key)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -222,8 +214,8 @@ static int finish_locked(cat_t *cat, int64_t id, const struct cat_backup_end *e)
     sqlite3_stmt *st = NULL;
     int rc;
     if (cat_backup_phase_name(e->phase) == NULL || cat_backup_phase_running(e->phase)) {
-        rc = cat_fail(cat, CAT_EINVAL, "cat_backup_finish: phase %d is not ended, stopped or failed",
-                      (int)e->phase);
+        rc = cat_fail(cat, CAT_EINVAL,
+                      "cat_backup_finish: phase %d is not ended, stopped or failed", (int)e->phase);
         goto out;
     }
     if (e->recorded_as != CAT_RECORDED_NONE && cat_recorded_as_name(e->recorded_as) == NULL) {
@@ -247,8 +239,7 @@ static int finish_locked(cat_t *cat, int64_t id, const struct cat_backup_end *e)
     CHECK(cat_bind_int64_or_null(cat, st, 8, e->gen_low));
     CHECK(cat_bind_int64_or_null(cat, st, 9, e->gen_high));
     CHECK(cat_step_done(cat, st, "finishing a backup"));
-    if (sqlite3_changes(cat->db) == 0)
-        rc = why_unchanged(cat, id, CAT_ERR, "not updated");
+    if (sqlite3_changes(cat->db) == 0) rc = why_unchanged(cat, id, CAT_ERR, "not updated");
 out:
     cat_stmt_done(st);
     return rc;
@@ -256,8 +247,7 @@ out:
 
 int cat_backup_finish(cat_t *cat, int64_t id, const struct cat_backup_end *e)
 {
-    if (cat == NULL || e == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || e == NULL) return CAT_EINVAL;
     cat_lock(cat);
     int rc = finish_locked(cat, id, e);
     cat_unlock(cat);
@@ -266,8 +256,7 @@ int cat_backup_finish(cat_t *cat, int64_t id, const struct cat_backup_end *e)
 
 int cat_backup_get(cat_t *cat, int64_t id, struct cat_backup *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -289,11 +278,9 @@ out:
 int cat_backup_list(cat_t *cat, const struct cat_backup_filter *f, struct cat_backup **out,
                     size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     static const struct cat_backup_filter no_filter;
-    if (f == NULL)
-        f = &no_filter;
+    if (f == NULL) f = &no_filter;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_backup)};
     sqlite3_stmt *st = NULL;
@@ -316,8 +303,7 @@ int cat_backup_list(cat_t *cat, const struct cat_backup_filter *f, struct cat_ba
     CHECK(cat_bind_int64(cat, st, idx, (int64_t)cat_clamp_limit(f->limit)));
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing backups"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_backup *b = cat_vec_push(cat, &v);
         if (b == NULL) {
             rc = CAT_ENOMEM;
@@ -342,8 +328,7 @@ struct interrupted {
 
 int cat_backup_fail_interrupted(cat_t *cat, int32_t code, const char *name, int *count)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct interrupted)};
     sqlite3_stmt *st = NULL;
@@ -355,8 +340,7 @@ int cat_backup_fail_interrupted(cat_t *cat, int32_t code, const char *name, int 
                    &st));
     for (;;) {
         CHECK(cat_step_row(cat, st, "finding interrupted backups"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct interrupted *i = cat_vec_push(cat, &v);
         if (i == NULL) {
             rc = CAT_ENOMEM;
@@ -387,11 +371,9 @@ int cat_backup_fail_interrupted(cat_t *cat, int32_t code, const char *name, int 
         CHECK(cat_event_insert_locked(cat, &ev, NULL));
     }
     CHECK(cat_commit(cat));
-    if (count != NULL)
-        *count = (int)v.count;
+    if (count != NULL) *count = (int)v.count;
 out:
-    if (rc < 0)
-        cat_rollback(cat);
+    if (rc < 0) cat_rollback(cat);
     free(v.items);
     cat_stmt_done(st);
     cat_unlock(cat);
@@ -400,8 +382,7 @@ out:
 
 int cat_backup_counts(cat_t *cat, struct cat_backup_count **out, size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_backup_count)};
     sqlite3_stmt *st = NULL;
@@ -413,8 +394,7 @@ int cat_backup_counts(cat_t *cat, struct cat_backup_count **out, size_t *count)
                    &st));
     for (;;) {
         CHECK(cat_step_row(cat, st, "counting backups"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_backup_count *c = cat_vec_push(cat, &v);
         if (c == NULL) {
             rc = CAT_ENOMEM;

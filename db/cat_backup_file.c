@@ -42,8 +42,7 @@ static int get_locked(cat_t *cat, int64_t backup_id, const char *name, struct ca
     CHECK(cat_step_row(cat, st, "reading a backup file"));
     if (rc == 1) {
         int r = read_file(cat, st, f);
-        if (r < 0)
-            rc = r;
+        if (r < 0) rc = r;
     }
 out:
     cat_stmt_done(st);
@@ -59,8 +58,7 @@ static int run_file_stmt(cat_t *cat, enum cat_stmt_id id, const char *sql, int64
     CHECK(cat_stmt(cat, id, sql, &st));
     CHECK(cat_bind_int64(cat, st, 1, backup_id));
     CHECK(cat_bind_text(cat, st, 2, name, false));
-    if (value != NULL)
-        CHECK(cat_bind_u64(cat, st, 3, *value));
+    if (value != NULL) CHECK(cat_bind_u64(cat, st, 3, *value));
     CHECK(cat_step_done(cat, st, what));
 out:
     cat_stmt_done(st);
@@ -83,9 +81,10 @@ static int insert_file(cat_t *cat, int64_t backup_id, const char *name, const ch
 {
     sqlite3_stmt *st = NULL;
     int rc;
-    CHECK(cat_stmt(cat, STMT_FILE_INSERT,
-                   "INSERT INTO backup_files (backup_id, name, kind, size_bytes) VALUES (?1, ?2, ?3, ?4)",
-                   &st));
+    CHECK(cat_stmt(
+        cat, STMT_FILE_INSERT,
+        "INSERT INTO backup_files (backup_id, name, kind, size_bytes) VALUES (?1, ?2, ?3, ?4)",
+        &st));
     CHECK(cat_bind_int64(cat, st, 1, backup_id));
     CHECK(cat_bind_text(cat, st, 2, name, false));
     CHECK(cat_bind_text(cat, st, 3, kind, false));
@@ -131,8 +130,7 @@ out:
 int cat_backup_file_put(cat_t *cat, int64_t backup_id, const char *name, enum cat_file_kind kind,
                         uint64_t size_bytes)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_backup_file old;
     const char *kind_name = cat_file_kind_name(kind);
@@ -150,8 +148,7 @@ int cat_backup_file_put(cat_t *cat, int64_t backup_id, const char *name, enum ca
         CHECK(update_file(cat, backup_id, name, kind_name, size_bytes));
     CHECK(cat_commit(cat));
 out:
-    if (rc < 0)
-        cat_rollback(cat);
+    if (rc < 0) cat_rollback(cat);
     cat_unlock(cat);
     return rc;
 }
@@ -209,8 +206,7 @@ out:
 int cat_backup_file_add_served(cat_t *cat, int64_t backup_id, const char *name, uint64_t offset,
                                uint64_t length, uint64_t *bytes_served)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_backup_file f;
     int rc;
@@ -232,11 +228,9 @@ int cat_backup_file_add_served(cat_t *cat, int64_t backup_id, const char *name, 
     CHECK(resum_served(cat, backup_id, name));
     CHECK(get_locked(cat, backup_id, name, &f));
     CHECK(cat_commit(cat));
-    if (bytes_served != NULL)
-        *bytes_served = f.bytes_served;
+    if (bytes_served != NULL) *bytes_served = f.bytes_served;
 out:
-    if (rc < 0)
-        cat_rollback(cat);
+    if (rc < 0) cat_rollback(cat);
     cat_unlock(cat);
     return rc;
 }
@@ -244,15 +238,15 @@ out:
 int cat_backup_file_set_checksum(cat_t *cat, int64_t backup_id, const char *name,
                                  const char *checksum_hex)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
     CHECK(cat_check_ident(cat, name, CAT_NAME_MAX, true, "file name"));
     CHECK(cat_check_hex(cat, checksum_hex, "checksum"));
     CHECK(cat_stmt(cat, STMT_FILE_SET_CHECKSUM,
-                   "UPDATE backup_files SET checksum = ?3 WHERE backup_id = ?1 AND name = ?2", &st));
+                   "UPDATE backup_files SET checksum = ?3 WHERE backup_id = ?1 AND name = ?2",
+                   &st));
     CHECK(cat_bind_int64(cat, st, 1, backup_id));
     CHECK(cat_bind_text(cat, st, 2, name, false));
     CHECK(cat_bind_text(cat, st, 3, checksum_hex, false));
@@ -268,8 +262,7 @@ out:
 int cat_backup_file_get(cat_t *cat, int64_t backup_id, const char *name,
                         struct cat_backup_file *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     int rc;
     CHECK(cat_check_ident(cat, name, CAT_NAME_MAX, true, "file name"));
@@ -283,11 +276,9 @@ out:
     return rc;
 }
 
-int cat_backup_file_list(cat_t *cat, int64_t backup_id, struct cat_backup_file **out,
-                         size_t *count)
+int cat_backup_file_list(cat_t *cat, int64_t backup_id, struct cat_backup_file **out, size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_backup_file)};
     sqlite3_stmt *st = NULL;
@@ -299,8 +290,7 @@ int cat_backup_file_list(cat_t *cat, int64_t backup_id, struct cat_backup_file *
     CHECK(cat_bind_int64(cat, st, 1, backup_id));
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing backup files"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_backup_file *f = cat_vec_push(cat, &v);
         if (f == NULL) {
             rc = CAT_ENOMEM;

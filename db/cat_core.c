@@ -4,8 +4,9 @@
  * growing array behind list results. No table knowledge here.
  *
  * Error messages: each thread's last message lives in a buffer owned by that thread through the
- * handle's pthread key (freed at thread exit by the key's destructor, or by cat_close for the closing
- * thread), so a failure in one thread never overwrites another's message and reading it needs no lock.
+ * handle's pthread key (freed at thread exit by the key's destructor, or by cat_close for the
+ * closing thread), so a failure in one thread never overwrites another's message and reading it
+ * needs no lock.
  */
 #include "cat_internal.h"
 
@@ -29,8 +30,7 @@ static const char *const STATUS_TEXT[] = {
 const char *cat_strerror(int status)
 {
     size_t i = status <= 0 ? (size_t)(-(long)status) : sizeof STATUS_TEXT;
-    if (i >= sizeof STATUS_TEXT / sizeof STATUS_TEXT[0])
-        return "unknown catalog status";
+    if (i >= sizeof STATUS_TEXT / sizeof STATUS_TEXT[0]) return "unknown catalog status";
     return STATUS_TEXT[i];
 }
 
@@ -55,8 +55,7 @@ static char *thread_errbuf(cat_t *cat)
     char *buf = pthread_getspecific(cat->errkey);
     if (buf == NULL) {
         buf = calloc(1, CAT_ERRMSG_MAX);
-        if (buf == NULL)
-            return NULL;
+        if (buf == NULL) return NULL;
         if (pthread_setspecific(cat->errkey, buf) != 0) {
             free(buf);
             return NULL;
@@ -67,8 +66,7 @@ static char *thread_errbuf(cat_t *cat)
 
 const char *cat_errmsg(cat_t *cat)
 {
-    if (cat == NULL)
-        return "no catalog handle";
+    if (cat == NULL) return "no catalog handle";
     const char *buf = pthread_getspecific(cat->errkey);
     return buf != NULL ? buf : "";
 }
@@ -81,8 +79,7 @@ int cat_fail(cat_t *cat, int status, const char *fmt, ...)
         va_start(ap, fmt);
         int n = vsnprintf(buf, CAT_ERRMSG_MAX, fmt, ap);
         va_end(ap);
-        if (n < 0)
-            cat_copy_text(buf, CAT_ERRMSG_MAX, cat_strerror(status));
+        if (n < 0) cat_copy_text(buf, CAT_ERRMSG_MAX, cat_strerror(status));
     }
     return status;
 }
@@ -146,8 +143,7 @@ int cat_stmt(cat_t *cat, enum cat_stmt_id id, const char *sql, sqlite3_stmt **ou
 
 void cat_stmt_done(sqlite3_stmt *st)
 {
-    if (st == NULL)
-        return;
+    if (st == NULL) return;
     /* Both return the last step's error, already reported by cat_step_*: nothing new to check. */
     (void)sqlite3_reset(st);
     (void)sqlite3_clear_bindings(st);
@@ -156,18 +152,15 @@ void cat_stmt_done(sqlite3_stmt *st)
 int cat_step_done(cat_t *cat, sqlite3_stmt *st, const char *what)
 {
     int src = sqlite3_step(st);
-    if (src == SQLITE_DONE)
-        return CAT_OK;
+    if (src == SQLITE_DONE) return CAT_OK;
     return cat_fail_sqlite(cat, src, what);
 }
 
 int cat_step_row(cat_t *cat, sqlite3_stmt *st, const char *what)
 {
     int src = sqlite3_step(st);
-    if (src == SQLITE_ROW)
-        return 1;
-    if (src == SQLITE_DONE)
-        return 0;
+    if (src == SQLITE_ROW) return 1;
+    if (src == SQLITE_DONE) return 0;
     return cat_fail_sqlite(cat, src, what);
 }
 
@@ -175,8 +168,7 @@ static int run_simple(cat_t *cat, enum cat_stmt_id id, const char *sql, const ch
 {
     sqlite3_stmt *st = NULL;
     int rc = cat_stmt(cat, id, sql, &st);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     rc = cat_step_done(cat, st, what);
     cat_stmt_done(st);
     return rc;
@@ -185,8 +177,7 @@ static int run_simple(cat_t *cat, enum cat_stmt_id id, const char *sql, const ch
 int cat_begin(cat_t *cat)
 {
     /* A transaction left open by a failed ROLLBACK would make BEGIN fail forever: end it first. */
-    if (!sqlite3_get_autocommit(cat->db))
-        cat_rollback(cat);
+    if (!sqlite3_get_autocommit(cat->db)) cat_rollback(cat);
     return run_simple(cat, STMT_BEGIN, "BEGIN IMMEDIATE", "starting a catalog transaction");
 }
 
@@ -198,24 +189,21 @@ int cat_commit(cat_t *cat)
 void cat_rollback(cat_t *cat)
 {
     /* SQLite rolls back by itself after some errors (full disk, I/O, busy); then there is none. */
-    if (sqlite3_get_autocommit(cat->db))
-        return;
+    if (sqlite3_get_autocommit(cat->db)) return;
     /* The caller's message says why we roll back; a failing ROLLBACK must not replace it (the
      * next cat_begin retries it). */
     char saved[CAT_ERRMSG_MAX];
     cat_copy_text(saved, sizeof saved, cat_errmsg(cat));
     int rc = run_simple(cat, STMT_ROLLBACK, "ROLLBACK", "rolling back a catalog transaction");
     char *buf = thread_errbuf(cat);
-    if (rc < 0 && buf != NULL)
-        cat_copy_text(buf, CAT_ERRMSG_MAX, saved);
+    if (rc < 0 && buf != NULL) cat_copy_text(buf, CAT_ERRMSG_MAX, saved);
 }
 
 /* ---- binding and columns --------------------------------------------------------------------- */
 
 static int bind_result(cat_t *cat, int src, int idx)
 {
-    if (src == SQLITE_OK)
-        return CAT_OK;
+    if (src == SQLITE_OK) return CAT_OK;
     char what[64];
     snprintf(what, sizeof what, "binding parameter %d", idx);
     return cat_fail_sqlite(cat, src, what);
@@ -225,8 +213,7 @@ int cat_bind_text(cat_t *cat, sqlite3_stmt *st, int idx, const char *s, bool emp
 {
     if (empty_is_null && (s == NULL || s[0] == '\0'))
         return bind_result(cat, sqlite3_bind_null(st, idx), idx);
-    if (s == NULL)
-        s = "";
+    if (s == NULL) s = "";
     /* SQLITE_STATIC: bindings are cleared by cat_stmt_done before the caller's string can go. */
     return bind_result(cat, sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC), idx);
 }
@@ -243,8 +230,7 @@ int cat_bind_null(cat_t *cat, sqlite3_stmt *st, int idx)
 
 int cat_bind_int64_or_null(cat_t *cat, sqlite3_stmt *st, int idx, int64_t v)
 {
-    if (v == 0)
-        return bind_result(cat, sqlite3_bind_null(st, idx), idx);
+    if (v == 0) return bind_result(cat, sqlite3_bind_null(st, idx), idx);
     return cat_bind_int64(cat, st, idx, v);
 }
 
@@ -299,8 +285,7 @@ uint64_t cat_col_u64(sqlite3_stmt *st, int col)
 int cat_check_ident(cat_t *cat, const char *s, size_t max, bool required, const char *what)
 {
     if (s == NULL || s[0] == '\0') {
-        if (required)
-            return cat_fail(cat, CAT_EINVAL, "%s is required", what);
+        if (required) return cat_fail(cat, CAT_EINVAL, "%s is required", what);
         return CAT_OK;
     }
     if (strlen(s) >= max)
@@ -311,13 +296,11 @@ int cat_check_ident(cat_t *cat, const char *s, size_t max, bool required, const 
 int cat_check_hex(cat_t *cat, const char *s, const char *what)
 {
     int rc = cat_check_ident(cat, s, CAT_CHECKSUM_MAX, true, what);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     for (const char *p = s; *p != '\0'; p++) {
         char c = *p;
         bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        if (!hex)
-            return cat_fail(cat, CAT_EINVAL, "%s must be hexadecimal digits", what);
+        if (!hex) return cat_fail(cat, CAT_EINVAL, "%s must be hexadecimal digits", what);
     }
     return CAT_OK;
 }
@@ -332,8 +315,7 @@ int cat_check_gens(cat_t *cat, int64_t low, int64_t high)
 
 size_t cat_clamp_limit(size_t limit)
 {
-    if (limit == 0)
-        return CAT_LIST_DEFAULT;
+    if (limit == 0) return CAT_LIST_DEFAULT;
     return limit > CAT_LIST_MAX ? CAT_LIST_MAX : limit;
 }
 

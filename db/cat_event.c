@@ -35,19 +35,18 @@ static int read_event(cat_t *cat, sqlite3_stmt *st, struct cat_event *e)
 static int bind_free_text(cat_t *cat, sqlite3_stmt *st, int idx, const char *s, size_t max)
 {
     char *copy = NULL;
-    if (s == NULL)
-        s = "";
+    if (s == NULL) s = "";
     size_t n = strlen(s);
     if (n >= max) {
         copy = malloc(max);
-        if (copy == NULL)
-            return cat_fail(cat, CAT_ENOMEM, "out of memory recording an event");
+        if (copy == NULL) return cat_fail(cat, CAT_ENOMEM, "out of memory recording an event");
         cat_copy_text(copy, max, s);
         s = copy;
         n = strlen(copy);
     }
     /* TRANSIENT when truncated: SQLite copies, so the temporary can go now. */
-    int src = sqlite3_bind_text(st, idx, s, (int)n, copy != NULL ? SQLITE_TRANSIENT : SQLITE_STATIC);
+    int src =
+        sqlite3_bind_text(st, idx, s, (int)n, copy != NULL ? SQLITE_TRANSIENT : SQLITE_STATIC);
     free(copy);
     return src == SQLITE_OK ? CAT_OK : cat_fail_sqlite(cat, src, "binding event text");
 }
@@ -70,10 +69,11 @@ int cat_event_insert_locked(cat_t *cat, const struct cat_event_new *e, int64_t *
         goto out;
     }
     CHECK(cat_check_ident(cat, e->instance, CAT_NAME_MAX, false, "instance"));
-    CHECK(cat_stmt(cat, STMT_EVENT_INSERT,
-                   "INSERT INTO events (time, instance, level, event_id, category, message,"
-                   " backup_id, restore_id, error_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                   &st));
+    CHECK(
+        cat_stmt(cat, STMT_EVENT_INSERT,
+                 "INSERT INTO events (time, instance, level, event_id, category, message,"
+                 " backup_id, restore_id, error_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 &st));
     CHECK(cat_bind_int64(cat, st, 1, e->time != 0 ? e->time : cat_now_us()));
     CHECK(cat_bind_text(cat, st, 2, e->instance, false));
     CHECK(cat_bind_text(cat, st, 3, level, false));
@@ -90,8 +90,7 @@ int cat_event_insert_locked(cat_t *cat, const struct cat_event_new *e, int64_t *
         goto out;
     }
     CHECK(rc);
-    if (id != NULL)
-        *id = sqlite3_last_insert_rowid(cat->db);
+    if (id != NULL) *id = sqlite3_last_insert_rowid(cat->db);
 out:
     cat_stmt_done(st);
     return rc;
@@ -99,8 +98,7 @@ out:
 
 int cat_event_insert(cat_t *cat, const struct cat_event_new *e, int64_t *id)
 {
-    if (cat == NULL || e == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || e == NULL) return CAT_EINVAL;
     cat_lock(cat);
     int rc = cat_event_insert_locked(cat, e, id);
     cat_unlock(cat);
@@ -109,8 +107,7 @@ int cat_event_insert(cat_t *cat, const struct cat_event_new *e, int64_t *id)
 
 int cat_event_get(cat_t *cat, int64_t id, struct cat_event *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -129,9 +126,9 @@ out:
 }
 
 /* Picks the statement whose index serves the most selective filter (an equality on the indexed
- * column, which also lets SQLite use the partial indexes); the other filters are checked row by row.
- * All four take the same parameters: ?1 instance or NULL, ?2 backup id or NULL, ?3 restore id or
- * NULL, ?4 after id, ?5 limit. */
+ * column, which also lets SQLite use the partial indexes); the other filters are checked row by
+ * row. All four take the same parameters: ?1 instance or NULL, ?2 backup id or NULL, ?3 restore id
+ * or NULL, ?4 after id, ?5 limit. */
 static int list_stmt(cat_t *cat, const struct cat_event_filter *f, sqlite3_stmt **st)
 {
 #define OPT_INSTANCE " (?1 IS NULL OR instance = ?1)"
@@ -145,8 +142,9 @@ static int list_stmt(cat_t *cat, const struct cat_event_filter *f, sqlite3_stmt 
                         st);
     if (f->restore_id > 0)
         return cat_stmt(cat, STMT_EVENT_LIST_RESTORE,
-                        "SELECT " EVENT_COLUMNS " FROM events WHERE restore_id = ?3 AND" OPT_INSTANCE
-                        " AND" OPT_BACKUP " AND" CURSOR,
+                        "SELECT " EVENT_COLUMNS
+                        " FROM events WHERE restore_id = ?3 AND" OPT_INSTANCE " AND" OPT_BACKUP
+                        " AND" CURSOR,
                         st);
     if (f->instance != NULL && f->instance[0] != '\0')
         return cat_stmt(cat, STMT_EVENT_LIST_INSTANCE,
@@ -166,11 +164,9 @@ static int list_stmt(cat_t *cat, const struct cat_event_filter *f, sqlite3_stmt 
 int cat_event_list(cat_t *cat, const struct cat_event_filter *f, struct cat_event **out,
                    size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     static const struct cat_event_filter no_filter;
-    if (f == NULL)
-        f = &no_filter;
+    if (f == NULL) f = &no_filter;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_event)};
     sqlite3_stmt *st = NULL;
@@ -183,8 +179,7 @@ int cat_event_list(cat_t *cat, const struct cat_event_filter *f, struct cat_even
     CHECK(cat_bind_int64(cat, st, 5, (int64_t)cat_clamp_limit(f->limit)));
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing events"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_event *e = cat_vec_push(cat, &v);
         if (e == NULL) {
             rc = CAT_ENOMEM;
@@ -204,8 +199,7 @@ out:
 
 int cat_event_prune(cat_t *cat, uint64_t keep, uint64_t *deleted)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -216,8 +210,7 @@ int cat_event_prune(cat_t *cat, uint64_t keep, uint64_t *deleted)
                    &st));
     CHECK(cat_bind_u64(cat, st, 1, keep));
     CHECK(cat_step_done(cat, st, "pruning events"));
-    if (deleted != NULL)
-        *deleted = (uint64_t)sqlite3_changes64(cat->db);
+    if (deleted != NULL) *deleted = (uint64_t)sqlite3_changes64(cat->db);
 out:
     cat_stmt_done(st);
     cat_unlock(cat);

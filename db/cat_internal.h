@@ -2,9 +2,9 @@
  * cat_internal.h — what the catalog's files share and nothing outside db/ may include: the handle,
  * the prepared-statement cache, error recording, and binding/column helpers.
  *
- * Locking: cat->lock guards every field of struct cat except path and errkey (set at open, read-only
- * after). A public function calls cat_lock() first and cat_unlock() on every way out; helpers here
- * expect the lock held. There is one lock, so there is no lock order.
+ * Locking: cat->lock guards every field of struct cat except path and errkey (set at open,
+ * read-only after). A public function calls cat_lock() first and cat_unlock() on every way out;
+ * helpers here expect the lock held. There is one lock, so there is no lock order.
  *
  * Error idiom (ESE's Call/HandleError in our words): a function keeps `int rc`, calls
  *     CHECK(cat_step_done(cat, st));
@@ -22,8 +22,7 @@
 #define CHECK(expr)                                                                                \
     do {                                                                                           \
         rc = (expr);                                                                               \
-        if (rc < 0)                                                                                \
-            goto out;                                                                              \
+        if (rc < 0) goto out;                                                                      \
     } while (0)
 
 /* Every cached statement; the SQL text lives beside the code that uses it. */
@@ -92,11 +91,11 @@ enum cat_stmt_id {
 };
 
 struct cat {
-    pthread_mutex_t lock;           /* guards db and stmts */
-    sqlite3 *db;                    /* guarded by lock */
-    sqlite3_stmt *stmts[STMT_COUNT];/* guarded by lock; prepared on first use, reset after use */
-    pthread_key_t errkey;           /* per-thread char[CAT_ERRMSG_MAX]: that thread's last error */
-    char path[];                    /* the file opened; read-only */
+    pthread_mutex_t lock;            /* guards db and stmts */
+    sqlite3 *db;                     /* guarded by lock */
+    sqlite3_stmt *stmts[STMT_COUNT]; /* guarded by lock; prepared on first use, reset after use */
+    pthread_key_t errkey;            /* per-thread char[CAT_ERRMSG_MAX]: that thread's last error */
+    char path[];                     /* the file opened; read-only */
 };
 
 #define CAT_ERRMSG_MAX 512

@@ -1,10 +1,11 @@
 /*
- * cat_migrate.c — schema migrations. The schema's version is SQLite's PRAGMA user_version; migration
- * file NNN_what.sql (embedded at build time, see catalog.h) brings it from NNN-1 to NNN. Each runs in
- * its own IMMEDIATE transaction that also sets user_version, so a crash or a failing statement leaves
- * the file at the previous version, and two processes opening the same new file apply each migration
- * once (the second re-reads the version under the write lock and skips it). A file whose version is
- * above the newest embedded migration belongs to a newer program and is refused untouched.
+ * cat_migrate.c — schema migrations. The schema's version is SQLite's PRAGMA user_version;
+ * migration file NNN_what.sql (embedded at build time, see catalog.h) brings it from NNN-1 to NNN.
+ * Each runs in its own IMMEDIATE transaction that also sets user_version, so a crash or a failing
+ * statement leaves the file at the previous version, and two processes opening the same new file
+ * apply each migration once (the second re-reads the version under the write lock and skips it). A
+ * file whose version is above the newest embedded migration belongs to a newer program and is
+ * refused untouched.
  */
 #include "cat_internal.h"
 
@@ -17,11 +18,9 @@ static long migration_number(const char *name)
 {
     char *end = NULL;
     long n = strtol(name, &end, 10);
-    if (end == name || *end != '_' || n <= 0)
-        return -1;
+    if (end == name || *end != '_' || n <= 0) return -1;
     size_t len = strlen(name);
-    if (len < 4 || strcmp(name + len - 4, ".sql") != 0)
-        return -1;
+    if (len < 4 || strcmp(name + len - 4, ".sql") != 0) return -1;
     return n;
 }
 
@@ -77,8 +76,7 @@ static int run_script(cat_t *cat, const struct embedded_file *m)
             break;
         for (;;) {
             src = sqlite3_step(st);
-            if (src != SQLITE_ROW)
-                break;
+            if (src != SQLITE_ROW) break;
         }
         if (src != SQLITE_DONE) {
             int rc = cat_fail_sqlite(cat, src, what);
@@ -86,8 +84,7 @@ static int run_script(cat_t *cat, const struct embedded_file *m)
             return rc;
         }
         src = sqlite3_finalize(st);
-        if (src != SQLITE_OK)
-            return cat_fail_sqlite(cat, src, what);
+        if (src != SQLITE_OK) return cat_fail_sqlite(cat, src, what);
         sql = tail;
     }
     return CAT_OK;

@@ -24,16 +24,14 @@ static const char *const UPLOAD_STATE[] = {NULL, "pending", "uploading", "comple
 
 static const char *name_of(const char *const *table, size_t n, int v)
 {
-    if (v < 0 || (size_t)v >= n)
-        return NULL;
+    if (v < 0 || (size_t)v >= n) return NULL;
     return table[v];
 }
 
 /* Finds s among the table's names; its index is the enum value. */
 static int parse_in(const char *const *table, size_t n, const char *s, int *out)
 {
-    if (s == NULL)
-        return CAT_EINVAL;
+    if (s == NULL) return CAT_EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (table[i] != NULL && strcmp(table[i], s) == 0) {
             *out = (int)i;
@@ -44,13 +42,15 @@ static int parse_in(const char *const *table, size_t n, const char *s, int *out)
 }
 
 #define NAME_AND_PARSE(fname, enumtype, table)                                                     \
-    const char *fname##_name(enum enumtype v) { return name_of(table, COUNT(table), (int)v); }     \
+    const char *fname##_name(enum enumtype v)                                                      \
+    {                                                                                              \
+        return name_of(table, COUNT(table), (int)v);                                               \
+    }                                                                                              \
     int fname##_parse(const char *s, enum enumtype *out)                                           \
     {                                                                                              \
         int v = 0;                                                                                 \
         int rc = parse_in(table, COUNT(table), s, &v);                                             \
-        if (rc == CAT_OK && out != NULL)                                                           \
-            *out = (enum enumtype)v;                                                               \
+        if (rc == CAT_OK && out != NULL) *out = (enum enumtype)v;                                  \
         return rc;                                                                                 \
     }
 
@@ -83,8 +83,7 @@ int64_t cat_now_us(void)
 
 int cat_time_rfc3339(int64_t us, char *buf, size_t len)
 {
-    if (buf == NULL || len < CAT_TIME_MAX)
-        return CAT_EINVAL;
+    if (buf == NULL || len < CAT_TIME_MAX) return CAT_EINVAL;
     /* Floor division, so that times before 1970 still round toward the past. */
     int64_t secs = us / US_PER_SEC;
     int64_t rem = us % US_PER_SEC;
@@ -98,10 +97,9 @@ int cat_time_rfc3339(int64_t us, char *buf, size_t len)
         buf[0] = '\0';
         return CAT_EINVAL;
     }
-    int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     (int)(rem / US_PER_MS));
-    if (n < 0 || (size_t)n >= len)
-        return CAT_EINVAL;
+    int n =
+        snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(rem / US_PER_MS));
+    if (n < 0 || (size_t)n >= len) return CAT_EINVAL;
     return CAT_OK;
 }

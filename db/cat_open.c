@@ -27,8 +27,7 @@ static int check_path(cat_t *cat, const char *path)
 {
     size_t len = strlen(path);
     char *dir = malloc(len + 2);
-    if (dir == NULL)
-        return cat_fail(cat, CAT_ENOMEM, "out of memory opening the catalog");
+    if (dir == NULL) return cat_fail(cat, CAT_ENOMEM, "out of memory opening the catalog");
     memcpy(dir, path, len + 1);
     char *slash = strrchr(dir, '/');
     if (slash == NULL)
@@ -57,8 +56,7 @@ static int check_path(cat_t *cat, const char *path)
 static int create_file(cat_t *cat, const char *path)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return cat_fail(cat, CAT_ERR, "cannot open catalog %s: %s", path, strerror(errno));
+    if (fd < 0) return cat_fail(cat, CAT_ERR, "cannot open catalog %s: %s", path, strerror(errno));
     if (close(fd) != 0)
         return cat_fail(cat, CAT_ERR, "cannot open catalog %s: %s", path, strerror(errno));
     return CAT_OK;
@@ -74,20 +72,17 @@ static int pragma(cat_t *cat, const char *sql, char *result, size_t len)
         return cat_fail_sqlite(cat, src, sql);
     }
     int rc = CAT_OK;
-    if (result != NULL)
-        result[0] = '\0';
+    if (result != NULL) result[0] = '\0';
     for (;;) {
         int row = cat_step_row(cat, st, sql);
         if (row <= 0) {
             rc = row;
             break;
         }
-        if (result != NULL && result[0] == '\0')
-            cat_col_text(st, 0, result, len);
+        if (result != NULL && result[0] == '\0') cat_col_text(st, 0, result, len);
     }
     src = sqlite3_finalize(st);
-    if (rc == CAT_OK && src != SQLITE_OK)
-        rc = cat_fail_sqlite(cat, src, sql);
+    if (rc == CAT_OK && src != SQLITE_OK) rc = cat_fail_sqlite(cat, src, sql);
     return rc;
 }
 
@@ -95,16 +90,13 @@ static int configure(cat_t *cat)
 {
     char value[32];
     int src = sqlite3_busy_timeout(cat->db, CAT_BUSY_TIMEOUT_MS);
-    if (src != SQLITE_OK)
-        return cat_fail_sqlite(cat, src, "setting the busy timeout");
+    if (src != SQLITE_OK) return cat_fail_sqlite(cat, src, "setting the busy timeout");
     src = sqlite3_extended_result_codes(cat->db, 1);
-    if (src != SQLITE_OK)
-        return cat_fail_sqlite(cat, src, "enabling extended result codes");
+    if (src != SQLITE_OK) return cat_fail_sqlite(cat, src, "enabling extended result codes");
 
     /* The first read of the file: a file that is not a database fails here (SQLITE_NOTADB). */
     int rc = pragma(cat, "PRAGMA journal_mode=WAL", value, sizeof value);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (strcmp(value, "wal") != 0)
         return cat_fail(cat, CAT_ERR, "catalog %s: cannot use WAL mode (journal mode is %s)",
                         cat->path, value);
@@ -112,14 +104,11 @@ static int configure(cat_t *cat)
      * commits but never corrupts the file. The catalog records what happened (the backups
      * themselves are in the engine's files), and the event log needs the ~3x commit rate. */
     rc = pragma(cat, "PRAGMA synchronous=NORMAL", NULL, 0);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     rc = pragma(cat, "PRAGMA foreign_keys=ON", NULL, 0);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     rc = pragma(cat, "PRAGMA foreign_keys", value, sizeof value);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     if (strcmp(value, "1") != 0)
         return cat_fail(cat, CAT_ERR, "this SQLite cannot enforce foreign keys");
     return CAT_OK;
@@ -127,8 +116,7 @@ static int configure(cat_t *cat)
 
 void cat_close(cat_t *cat)
 {
-    if (cat == NULL)
-        return;
+    if (cat == NULL) return;
     for (size_t i = 0; i < STMT_COUNT; i++) {
         /* finalize returns the statement's last step error, reported back then. */
         (void)sqlite3_finalize(cat->stmts[i]);
@@ -152,8 +140,7 @@ static cat_t *handle_new(const char *path)
 {
     size_t len = strlen(path);
     cat_t *cat = calloc(1, sizeof *cat + len + 1);
-    if (cat == NULL)
-        return NULL;
+    if (cat == NULL) return NULL;
     memcpy(cat->path, path, len + 1);
     if (pthread_key_create(&cat->errkey, free_thread_errbuf) != 0) {
         free(cat);
@@ -169,8 +156,7 @@ static cat_t *handle_new(const char *path)
 
 static void report(char *errbuf, size_t errlen, const char *msg)
 {
-    if (errbuf != NULL && errlen > 0)
-        cat_copy_text(errbuf, errlen, msg);
+    if (errbuf != NULL && errlen > 0) cat_copy_text(errbuf, errlen, msg);
 }
 
 int cat_open_with(const char *path, const struct embedded_file *migrations, cat_t **out,
@@ -191,8 +177,8 @@ int cat_open_with(const char *path, const struct embedded_file *migrations, cat_
     CHECK(check_path(cat, path));
     CHECK(create_file(cat, path));
     /* NOMUTEX: cat->lock already serialises every use of the connection. */
-    int src = sqlite3_open_v2(path, &cat->db,
-                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int src = sqlite3_open_v2(
+        path, &cat->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK) {
         int status = cat_status_from_sqlite(src);
         rc = cat_fail(cat, status < 0 ? status : CAT_ERR, "cannot open catalog %s: %s", path,
@@ -216,13 +202,11 @@ int cat_open(const char *path, cat_t **out, char *errbuf, size_t errlen)
 
 int cat_schema_version(cat_t *cat, int *version)
 {
-    if (cat == NULL || version == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || version == NULL) return CAT_EINVAL;
     char value[32];
     cat_lock(cat);
     int rc = pragma(cat, "PRAGMA user_version", value, sizeof value);
     cat_unlock(cat);
-    if (rc == CAT_OK)
-        *version = atoi(value);
+    if (rc == CAT_OK) *version = atoi(value);
     return rc;
 }

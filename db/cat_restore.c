@@ -4,7 +4,8 @@
  * State machine (column `state`):
  *     staging -> running                  cat_restore_start (atomic test-and-set)
  *     staging | running -> succeeded      cat_restore_finish
- *     staging | running -> failed         cat_restore_finish, cat_restore_fail_interrupted (running)
+ *     staging | running -> failed         cat_restore_finish
+ *     running -> failed                   cat_restore_fail_interrupted (at start-up)
  * Files can be added only while staging; a running restore cannot be deleted.
  */
 #include "cat_internal.h"
@@ -67,18 +68,15 @@ static int why_unchanged(cat_t *cat, int64_t id, const char *what)
 {
     enum cat_restore_state state;
     int rc = state_of(cat, id, &state);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cat_fail(cat, CAT_ENOTFOUND, "no restore %lld", (long long)id);
+    if (rc < 0) return rc;
+    if (rc == 0) return cat_fail(cat, CAT_ENOTFOUND, "no restore %lld", (long long)id);
     return cat_fail(cat, CAT_ECONFLICT, "restore %lld is %s: %s", (long long)id,
                     cat_restore_state_name(state), what);
 }
 
 int cat_restore_create(cat_t *cat, const struct cat_restore_new *r, int64_t *id)
 {
-    if (cat == NULL || r == NULL || id == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || r == NULL || id == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -95,10 +93,11 @@ int cat_restore_create(cat_t *cat, const struct cat_restore_new *r, int64_t *id)
         rc = cat_fail(cat, CAT_EINVAL, "an uploaded restore has no target or manifest key");
         goto out;
     }
-    CHECK(cat_stmt(cat, STMT_RESTORE_INSERT,
-                   "INSERT INTO restores (instance, state, created_at, source, target, manifest_key)"
-                   " VALUES (?1, 'staging', ?2, ?3, ?4, ?5)",
-                   &st));
+    CHECK(
+        cat_stmt(cat, STMT_RESTORE_INSERT,
+                 "INSERT INTO restores (instance, state, created_at, source, target, manifest_key)"
+                 " VALUES (?1, 'staging', ?2, ?3, ?4, ?5)",
+                 &st));
     CHECK(cat_bind_text(cat, st, 1, r->instance, false));
     CHECK(cat_bind_int64(cat, st, 2, r->created_at != 0 ? r->created_at : cat_now_us()));
     CHECK(cat_bind_text(cat, st, 3, cat_restore_source_name(r->source), false));
@@ -114,8 +113,7 @@ out:
 
 int cat_restore_get(cat_t *cat, int64_t id, struct cat_restore *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -137,11 +135,9 @@ out:
 int cat_restore_list(cat_t *cat, const struct cat_restore_filter *f, struct cat_restore **out,
                      size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     static const struct cat_restore_filter no_filter;
-    if (f == NULL)
-        f = &no_filter;
+    if (f == NULL) f = &no_filter;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_restore)};
     sqlite3_stmt *st = NULL;
@@ -162,8 +158,7 @@ int cat_restore_list(cat_t *cat, const struct cat_restore_filter *f, struct cat_
     CHECK(cat_bind_int64(cat, st, idx, (int64_t)cat_clamp_limit(f->limit)));
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing restores"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_restore *r = cat_vec_push(cat, &v);
         if (r == NULL) {
             rc = CAT_ENOMEM;
@@ -183,8 +178,7 @@ out:
 
 int cat_restore_start(cat_t *cat, int64_t id, int64_t gen_low, int64_t gen_high)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -230,8 +224,7 @@ static int finish_locked(cat_t *cat, int64_t id, const struct cat_restore_end *e
     CHECK(cat_bind_int64_or_null(cat, st, 7, e->gen_low));
     CHECK(cat_bind_int64_or_null(cat, st, 8, e->gen_high));
     CHECK(cat_step_done(cat, st, "finishing a restore"));
-    if (sqlite3_changes(cat->db) == 0)
-        rc = why_unchanged(cat, id, "it has already finished");
+    if (sqlite3_changes(cat->db) == 0) rc = why_unchanged(cat, id, "it has already finished");
 out:
     cat_stmt_done(st);
     return rc;
@@ -239,8 +232,7 @@ out:
 
 int cat_restore_finish(cat_t *cat, int64_t id, const struct cat_restore_end *e)
 {
-    if (cat == NULL || e == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || e == NULL) return CAT_EINVAL;
     cat_lock(cat);
     int rc = finish_locked(cat, id, e);
     cat_unlock(cat);
@@ -249,8 +241,7 @@ int cat_restore_finish(cat_t *cat, int64_t id, const struct cat_restore_end *e)
 
 int cat_restore_delete(cat_t *cat, int64_t id)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -273,8 +264,7 @@ struct interrupted {
 
 int cat_restore_fail_interrupted(cat_t *cat, int32_t code, const char *name, int *count)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct interrupted)};
     sqlite3_stmt *st = NULL;
@@ -285,8 +275,7 @@ int cat_restore_fail_interrupted(cat_t *cat, int32_t code, const char *name, int
                    "SELECT id, instance FROM restores WHERE state = 'running' ORDER BY id", &st));
     for (;;) {
         CHECK(cat_step_row(cat, st, "finding interrupted restores"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct interrupted *i = cat_vec_push(cat, &v);
         if (i == NULL) {
             rc = CAT_ENOMEM;
@@ -317,11 +306,9 @@ int cat_restore_fail_interrupted(cat_t *cat, int32_t code, const char *name, int
         CHECK(cat_event_insert_locked(cat, &ev, NULL));
     }
     CHECK(cat_commit(cat));
-    if (count != NULL)
-        *count = (int)v.count;
+    if (count != NULL) *count = (int)v.count;
 out:
-    if (rc < 0)
-        cat_rollback(cat);
+    if (rc < 0) cat_rollback(cat);
     free(v.items);
     cat_stmt_done(st);
     cat_unlock(cat);
@@ -343,8 +330,7 @@ static void read_rfile(sqlite3_stmt *st, struct cat_restore_file *f)
 
 int cat_restore_file_put(cat_t *cat, int64_t restore_id, const char *name, uint64_t size_bytes)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     enum cat_restore_state state;
@@ -357,7 +343,8 @@ int cat_restore_file_put(cat_t *cat, int64_t restore_id, const char *name, uint6
         goto out;
     }
     if (state != CAT_RESTORE_STAGING) {
-        rc = cat_fail(cat, CAT_ECONFLICT, "restore %lld is %s: files can be added only while staging",
+        rc = cat_fail(cat, CAT_ECONFLICT,
+                      "restore %lld is %s: files can be added only while staging",
                       (long long)restore_id, cat_restore_state_name(state));
         goto out;
     }
@@ -374,8 +361,7 @@ int cat_restore_file_put(cat_t *cat, int64_t restore_id, const char *name, uint6
     st = NULL;
     CHECK(cat_commit(cat));
 out:
-    if (rc < 0)
-        cat_rollback(cat);
+    if (rc < 0) cat_rollback(cat);
     cat_stmt_done(st);
     cat_unlock(cat);
     return rc;
@@ -384,15 +370,14 @@ out:
 int cat_restore_file_set_received(cat_t *cat, int64_t restore_id, const char *name,
                                   uint64_t bytes_received)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
     CHECK(cat_check_ident(cat, name, CAT_NAME_MAX, true, "file name"));
-    CHECK(cat_stmt(cat, STMT_RFILE_SET_RECEIVED,
-                   "UPDATE restore_files SET bytes_received = ?3 WHERE restore_id = ?1 AND name = ?2",
-                   &st));
+    CHECK(cat_stmt(
+        cat, STMT_RFILE_SET_RECEIVED,
+        "UPDATE restore_files SET bytes_received = ?3 WHERE restore_id = ?1 AND name = ?2", &st));
     CHECK(cat_bind_int64(cat, st, 1, restore_id));
     CHECK(cat_bind_text(cat, st, 2, name, false));
     CHECK(cat_bind_u64(cat, st, 3, bytes_received));
@@ -415,15 +400,14 @@ out:
 int cat_restore_file_get(cat_t *cat, int64_t restore_id, const char *name,
                          struct cat_restore_file *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
     CHECK(cat_check_ident(cat, name, CAT_NAME_MAX, true, "file name"));
-    CHECK(cat_stmt(cat, STMT_RFILE_GET,
-                   "SELECT " RFILE_COLUMNS " FROM restore_files WHERE restore_id = ?1 AND name = ?2",
-                   &st));
+    CHECK(cat_stmt(
+        cat, STMT_RFILE_GET,
+        "SELECT " RFILE_COLUMNS " FROM restore_files WHERE restore_id = ?1 AND name = ?2", &st));
     CHECK(cat_bind_int64(cat, st, 1, restore_id));
     CHECK(cat_bind_text(cat, st, 2, name, false));
     CHECK(cat_step_row(cat, st, "reading a restore file"));
@@ -443,20 +427,18 @@ out:
 int cat_restore_file_list(cat_t *cat, int64_t restore_id, struct cat_restore_file **out,
                           size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_restore_file)};
     sqlite3_stmt *st = NULL;
     int rc;
-    CHECK(cat_stmt(cat, STMT_RFILE_LIST,
-                   "SELECT " RFILE_COLUMNS " FROM restore_files WHERE restore_id = ?1 ORDER BY name",
-                   &st));
+    CHECK(cat_stmt(
+        cat, STMT_RFILE_LIST,
+        "SELECT " RFILE_COLUMNS " FROM restore_files WHERE restore_id = ?1 ORDER BY name", &st));
     CHECK(cat_bind_int64(cat, st, 1, restore_id));
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing restore files"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_restore_file *f = cat_vec_push(cat, &v);
         if (f == NULL) {
             rc = CAT_ENOMEM;

@@ -5,10 +5,10 @@
  *
  * State machine (column `state`):
  *     pending -> uploading                 cat_upload_set_multipart
- *     pending | uploading -> complete      cat_upload_complete (a single PUT goes pending->complete)
+ *     pending | uploading -> complete      cat_upload_complete (a single PUT: pending -> complete)
  *     pending | uploading -> failed        cat_upload_fail
- * Parts are recorded only while uploading; bytes_uploaded is always the sum of the recorded parts'
- * sizes until complete, then bytes_total.
+ * Parts are recorded only while uploading; bytes_uploaded is always the sum of the recorded
+ * parts' sizes until complete, then bytes_total.
  */
 #include "cat_internal.h"
 
@@ -57,8 +57,7 @@ static int get_locked(cat_t *cat, int64_t id, struct cat_upload *u)
     CHECK(cat_step_row(cat, st, "reading an upload"));
     if (rc == 1) {
         int r = read_upload(cat, st, u);
-        if (r < 0)
-            rc = r;
+        if (r < 0) rc = r;
     }
 out:
     cat_stmt_done(st);
@@ -69,8 +68,7 @@ out:
 static int why_unchanged(cat_t *cat, int64_t id, const char *what)
 {
     struct cat_upload *u = malloc(sizeof *u); /* ~6 KiB: not on a server thread's stack */
-    if (u == NULL)
-        return cat_fail(cat, CAT_ENOMEM, "out of memory reading an upload");
+    if (u == NULL) return cat_fail(cat, CAT_ENOMEM, "out of memory reading an upload");
     int rc = get_locked(cat, id, u);
     if (rc == 0)
         rc = cat_fail(cat, CAT_ENOTFOUND, "no upload %lld", (long long)id);
@@ -83,8 +81,7 @@ static int why_unchanged(cat_t *cat, int64_t id, const char *what)
 
 int cat_upload_insert(cat_t *cat, const struct cat_upload_new *u, int64_t *id)
 {
-    if (cat == NULL || u == NULL || id == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || u == NULL || id == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int64_t now = cat_now_us();
@@ -120,8 +117,7 @@ out:
 
 int cat_upload_get(cat_t *cat, int64_t id, struct cat_upload *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     int rc = get_locked(cat, id, out);
     if (rc == 0)
@@ -135,8 +131,7 @@ int cat_upload_get(cat_t *cat, int64_t id, struct cat_upload *out)
 int cat_upload_find(cat_t *cat, int64_t backup_id, const char *target, const char *object_key,
                     struct cat_upload *out)
 {
-    if (cat == NULL || out == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -164,8 +159,7 @@ out:
 
 int cat_upload_set_multipart(cat_t *cat, int64_t id, const char *multipart_id)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
@@ -178,8 +172,7 @@ int cat_upload_set_multipart(cat_t *cat, int64_t id, const char *multipart_id)
     CHECK(cat_bind_text(cat, st, 2, multipart_id, false));
     CHECK(cat_bind_int64(cat, st, 3, cat_now_us()));
     CHECK(cat_step_done(cat, st, "recording a multipart upload id"));
-    if (sqlite3_changes(cat->db) == 0)
-        rc = why_unchanged(cat, id, "it has finished");
+    if (sqlite3_changes(cat->db) == 0) rc = why_unchanged(cat, id, "it has finished");
 out:
     cat_stmt_done(st);
     cat_unlock(cat);
@@ -228,19 +221,19 @@ out:
 int cat_upload_add_part(cat_t *cat, int64_t id, int part_number, uint64_t offset, uint64_t size,
                         const char *etag)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int rc;
     CHECK(cat_begin(cat));
     CHECK(check_part(cat, id, part_number, offset, size, etag));
-    CHECK(cat_stmt(cat, STMT_UPLOAD_PART_UPSERT,
-                   "INSERT INTO upload_parts (upload_id, part_number, offset_bytes, size_bytes, etag)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upload_id, part_number) DO UPDATE SET"
-                   " offset_bytes = excluded.offset_bytes, size_bytes = excluded.size_bytes,"
-                   " etag = excluded.etag",
-                   &st));
+    CHECK(
+        cat_stmt(cat, STMT_UPLOAD_PART_UPSERT,
+                 "INSERT INTO upload_parts (upload_id, part_number, offset_bytes, size_bytes, etag)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upload_id, part_number) DO UPDATE SET"
+                 " offset_bytes = excluded.offset_bytes, size_bytes = excluded.size_bytes,"
+                 " etag = excluded.etag",
+                 &st));
     CHECK(cat_bind_int64(cat, st, 1, id));
     CHECK(cat_bind_int64(cat, st, 2, part_number));
     CHECK(cat_bind_u64(cat, st, 3, offset));
@@ -261,8 +254,7 @@ int cat_upload_add_part(cat_t *cat, int64_t id, int part_number, uint64_t offset
     st = NULL;
     CHECK(cat_commit(cat));
 out:
-    if (rc < 0)
-        cat_rollback(cat);
+    if (rc < 0) cat_rollback(cat);
     cat_stmt_done(st);
     cat_unlock(cat);
     return rc;
@@ -270,8 +262,7 @@ out:
 
 int cat_upload_list_parts(cat_t *cat, int64_t id, struct cat_upload_part **out, size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_upload_part)};
     sqlite3_stmt *st = NULL;
@@ -283,8 +274,7 @@ int cat_upload_list_parts(cat_t *cat, int64_t id, struct cat_upload_part **out, 
     CHECK(cat_bind_int64(cat, st, 1, id));
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing parts"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_upload_part *p = cat_vec_push(cat, &v);
         if (p == NULL) {
             rc = CAT_ENOMEM;
@@ -308,8 +298,7 @@ out:
 
 int cat_upload_complete(cat_t *cat, int64_t id, const char *sha256_hex, int64_t crc32c)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     int64_t now = cat_now_us();
@@ -342,8 +331,7 @@ out:
 
 int cat_upload_fail(cat_t *cat, int64_t id, const char *message)
 {
-    if (cat == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
     char reason[CAT_MESSAGE_MAX];
@@ -357,8 +345,7 @@ int cat_upload_fail(cat_t *cat, int64_t id, const char *message)
     CHECK(cat_bind_text(cat, st, 2, reason, false));
     CHECK(cat_bind_int64(cat, st, 3, cat_now_us()));
     CHECK(cat_step_done(cat, st, "recording a failed upload"));
-    if (sqlite3_changes(cat->db) == 0)
-        rc = why_unchanged(cat, id, "a complete upload cannot fail");
+    if (sqlite3_changes(cat->db) == 0) rc = why_unchanged(cat, id, "a complete upload cannot fail");
 out:
     cat_stmt_done(st);
     cat_unlock(cat);
@@ -367,8 +354,7 @@ out:
 
 int cat_upload_list(cat_t *cat, int64_t backup_id, struct cat_upload **out, size_t *count)
 {
-    if (cat == NULL || out == NULL || count == NULL)
-        return CAT_EINVAL;
+    if (cat == NULL || out == NULL || count == NULL) return CAT_EINVAL;
     cat_lock(cat);
     struct cat_vec v = {.elem_size = sizeof(struct cat_upload)};
     sqlite3_stmt *st = NULL;
@@ -386,8 +372,7 @@ int cat_upload_list(cat_t *cat, int64_t backup_id, struct cat_upload **out, size
     }
     for (;;) {
         CHECK(cat_step_row(cat, st, "listing uploads"));
-        if (rc == 0)
-            break;
+        if (rc == 0) break;
         struct cat_upload *u = cat_vec_push(cat, &v);
         if (u == NULL) {
             rc = CAT_ENOMEM;

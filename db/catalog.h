@@ -15,11 +15,11 @@
  *     for JSON. A stored time of 0 means null (e.g. ended_at of a running backup).
  *   - Ids are int64_t, > 0. An id filter or reference of 0 means "none"/"any". Log generations are
  *     >= 1 in ESE, so a generation of 0 means null (JSON null).
- *   - Input strings are NUL-terminated UTF-8; NULL and "" both mean "none" where a field is optional.
- *     Identifiers (instance, file and target names, object keys, multipart ids, ETags, checksums)
- *     longer than their buffer below are refused with CAT_EINVAL, never truncated. Free text
- *     (messages, categories, result names) longer than its buffer is truncated at a UTF-8 character
- *     boundary.
+ *   - Input strings are NUL-terminated UTF-8; NULL and "" both mean "none" where a field is
+ *     optional. Identifiers (instance, file and target names, object keys, multipart ids, ETags,
+ *     checksums) longer than their buffer below are refused with CAT_EINVAL, never truncated.
+ *     Free text (messages, categories, result names) longer than its buffer is cut at a UTF-8
+ *     character boundary.
  *   - Output structs hold fixed-size buffers (no pointers): a single struct is the caller's; a list
  *     is one array malloc()ed by the callee that the caller releases with free(). An empty list
  *     gives *out = NULL and *count = 0.
@@ -47,9 +47,9 @@
 extern "C" {
 #endif
 
-/* ---- embedded migrations ------------------------------------------------------------------------ */
+/* ---- embedded migrations --------------------------------------------------------------------- */
 
-/* One file embedded at build time by mk/embed.sh (data is also NUL-terminated; size excludes it). */
+/* A file embedded at build time by mk/embed.sh (data is also NUL-terminated; size excludes it). */
 #ifndef EMBEDDED_FILE_DEFINED
 #define EMBEDDED_FILE_DEFINED
 struct embedded_file {
@@ -63,7 +63,7 @@ struct embedded_file {
  * File NNN (decimal, from 001 without gaps) brings the schema to PRAGMA user_version NNN. */
 extern const struct embedded_file db_migrations[];
 
-/* ---- results ------------------------------------------------------------------------------------ */
+/* ---- results --------------------------------------------------------------------------------- */
 
 enum cat_status {
     CAT_OK = 0,
@@ -79,20 +79,20 @@ enum cat_status {
 /* A static English phrase for a cat_status ("not found", ...); never NULL. */
 const char *cat_strerror(int status);
 
-/* ---- sizes (bytes, including the terminating NUL) ------------------------------------------------ */
+/* ---- sizes (bytes, including the terminating NUL) -------------------------------------------- */
 
-#define CAT_NAME_MAX 256      /* instance, target, file, category names */
-#define CAT_KEY_MAX 1024      /* object keys, manifest keys, multipart upload ids */
-#define CAT_ERRNAME_MAX 128   /* a JET error name, e.g. "JET_errBackupAbortByServer" */
-#define CAT_MESSAGE_MAX 2048  /* result and event messages */
-#define CAT_CHECKSUM_MAX 129  /* hex digest, up to 512 bits */
-#define CAT_ETAG_MAX 256      /* an S3 part ETag as the store returned it (quotes included) */
-#define CAT_TIME_MAX 32       /* cat_time_rfc3339 output */
+#define CAT_NAME_MAX 256     /* instance, target, file, category names */
+#define CAT_KEY_MAX 1024     /* object keys, manifest keys, multipart upload ids */
+#define CAT_ERRNAME_MAX 128  /* a JET error name, e.g. "JET_errBackupAbortByServer" */
+#define CAT_MESSAGE_MAX 2048 /* result and event messages */
+#define CAT_CHECKSUM_MAX 129 /* hex digest, up to 512 bits */
+#define CAT_ETAG_MAX 256     /* an S3 part ETag as the store returned it (quotes included) */
+#define CAT_TIME_MAX 32      /* cat_time_rfc3339 output */
 
-#define CAT_LIST_DEFAULT 100  /* a list limit of 0 means this */
-#define CAT_LIST_MAX 1000     /* larger limits are clamped to this */
+#define CAT_LIST_DEFAULT 100 /* a list limit of 0 means this */
+#define CAT_LIST_MAX 1000    /* larger limits are clamped to this */
 
-/* ---- open / close -------------------------------------------------------------------------------- */
+/* ---- open / close ---------------------------------------------------------------------------- */
 
 typedef struct cat cat_t;
 
@@ -100,27 +100,27 @@ typedef struct cat cat_t;
  * busy timeout, foreign keys, and applies the embedded migrations newer than the file's
  * user_version, each in its own transaction. The parent directory must exist (it is not created).
  * Errors: CAT_EINVAL (NULL path/out, missing parent directory, path is a directory), CAT_ENEWER
- * (user_version above the newest embedded migration: the file is left untouched), CAT_EBUSY, CAT_ERR
- * (not a database, unreadable, a migration failed: that migration is rolled back, earlier ones stay).
- * On failure *out is NULL and errbuf (if not NULL) holds the message. */
+ * (user_version above the newest embedded migration: the file is left untouched), CAT_EBUSY,
+ * CAT_ERR (not a database, unreadable, a migration failed: that migration is rolled back, earlier
+ * ones stay). On failure *out is NULL and errbuf (if not NULL) holds the message. */
 int cat_open(const char *path, cat_t **out, char *errbuf, size_t errlen);
 
-/* Same, with an explicit migration list (tests; tools). `migrations` follows db_migrations' rules. */
-int cat_open_with(const char *path, const struct embedded_file *migrations, cat_t **out, char *errbuf,
-                  size_t errlen);
+/* Same, with an explicit migration list (tests, tools), following db_migrations' rules. */
+int cat_open_with(const char *path, const struct embedded_file *migrations, cat_t **out,
+                  char *errbuf, size_t errlen);
 
-/* Finalises statements and closes the connection; NULL is a no-op. Must not race with other calls. */
+/* Finalises statements and closes the connection; NULL is a no-op. Must not race other calls. */
 void cat_close(cat_t *cat);
 
 /* The message of the calling thread's most recent failed call on `cat` (per thread, so a failure in
- * another thread never overwrites it); "" if this thread has had none. Valid until this thread's next
- * call on `cat`. Read it only after a negative return: success does not clear it. */
+ * another thread never overwrites it); "" if this thread has had none. Valid until this thread's
+ * next call on `cat`. Read it only after a negative return: success does not clear it. */
 const char *cat_errmsg(cat_t *cat);
 
 /* The schema version (PRAGMA user_version) of the open file. */
 int cat_schema_version(cat_t *cat, int *version);
 
-/* ---- enumerations and their names ---------------------------------------------------------------- */
+/* ---- enumerations and their names ------------------------------------------------------------ */
 
 enum cat_backup_type { CAT_BACKUP_FULL = 1, CAT_BACKUP_INCREMENTAL };
 /* Running phases: DATABASE, LOGS, TRUNCATED. Terminal: ENDED, STOPPED, FAILED. */
@@ -189,7 +189,7 @@ int cat_upload_state_parse(const char *s, enum cat_upload_state *out);
 /* True for DATABASE, LOGS, TRUNCATED. */
 bool cat_backup_phase_running(enum cat_backup_phase v);
 
-/* ---- time ---------------------------------------------------------------------------------------- */
+/* ---- time ------------------------------------------------------------------------------------ */
 
 /* Now, in unix micros (CLOCK_REALTIME). */
 int64_t cat_now_us(void);
@@ -199,12 +199,12 @@ int64_t cat_now_us(void);
  * 0000-9999. */
 int cat_time_rfc3339(int64_t us, char *buf, size_t len);
 
-/* ---- backups ------------------------------------------------------------------------------------- */
+/* ---- backups --------------------------------------------------------------------------------- */
 
 /* An engine result as the REST API shows it: {"code", "name", "message"}. */
 struct cat_result {
-    int32_t code;                  /* JET_ERR */
-    char name[CAT_ERRNAME_MAX];    /* "JET_errSuccess", ... */
+    int32_t code;               /* JET_ERR */
+    char name[CAT_ERRNAME_MAX]; /* "JET_errSuccess", ... */
     char message[CAT_MESSAGE_MAX];
 };
 
@@ -214,10 +214,10 @@ struct cat_backup {
     enum cat_backup_type type;
     enum cat_backup_phase phase;
     int64_t started_at;
-    int64_t ended_at;              /* 0 until finished */
-    int64_t gen_low, gen_high;     /* 0 = null */
+    int64_t ended_at;          /* 0 until finished */
+    int64_t gen_low, gen_high; /* 0 = null */
     enum cat_recorded_as recorded_as;
-    bool has_result;               /* false: JSON "result": null */
+    bool has_result; /* false: JSON "result": null */
     struct cat_result result;
     uint64_t max_bytes_per_second; /* 0 = unlimited */
     /* Offsite copy; target[0] == '\0' means none and the fields below are zero/empty. */
@@ -229,10 +229,10 @@ struct cat_backup {
 };
 
 struct cat_backup_new {
-    const char *instance;          /* required */
+    const char *instance; /* required */
     enum cat_backup_type type;
-    int64_t started_at;            /* 0 = now */
-    const char *target;            /* NULL/"" = no offsite copy; else target_state starts UPLOADING */
+    int64_t started_at; /* 0 = now */
+    const char *target; /* NULL/"" = no offsite copy; else target_state starts UPLOADING */
     uint64_t max_bytes_per_second; /* 0 = unlimited */
 };
 
@@ -241,8 +241,8 @@ struct cat_backup_new {
 int cat_backup_insert(cat_t *cat, const struct cat_backup_new *b, int64_t *id);
 
 /* Moves a running backup to another running phase (DATABASE, LOGS or TRUNCATED).
- * Errors: CAT_EINVAL (terminal phase given: use cat_backup_finish), CAT_ENOTFOUND, CAT_ECONFLICT (the
- * backup has already finished). */
+ * Errors: CAT_EINVAL (terminal phase given: use cat_backup_finish), CAT_ENOTFOUND, CAT_ECONFLICT
+ * (the backup has already finished). */
 int cat_backup_set_phase(cat_t *cat, int64_t id, enum cat_backup_phase phase);
 
 /* Records the log generation range (after the log call). 0 = null. Errors: CAT_EINVAL (low > high
@@ -258,11 +258,11 @@ int cat_backup_set_target_state(cat_t *cat, int64_t id, enum cat_target_state st
                                 const char *manifest_key);
 
 struct cat_backup_end {
-    enum cat_backup_phase phase;   /* ENDED, STOPPED or FAILED */
-    int64_t ended_at;              /* 0 = now */
-    struct cat_result result;      /* the engine's returned status */
+    enum cat_backup_phase phase; /* ENDED, STOPPED or FAILED */
+    int64_t ended_at;            /* 0 = now */
+    struct cat_result result;    /* the engine's returned status */
     enum cat_recorded_as recorded_as;
-    int64_t gen_low, gen_high;     /* 0 = keep what cat_backup_set_gens recorded */
+    int64_t gen_low, gen_high; /* 0 = keep what cat_backup_set_gens recorded */
 };
 
 /* Finishes a backup: phase, ended_at, result, recorded_as, generation range, in one transaction.
@@ -286,7 +286,7 @@ int cat_backup_list(cat_t *cat, const struct cat_backup_filter *f, struct cat_ba
 /* Start-up: every backup in a running phase becomes FAILED, ended now, with result {code, name,
  * "the appliance restarted while this backup was running"}, and gets an error event saying so (same
  * transaction). `code`/`name` are what the server wants shown (e.g. JET_errBackupAbortByServer).
- * *count (may be NULL) receives how many backups were marked. Offsite upload rows are left alone. */
+ * *count (may be NULL) receives how many backups were marked. Upload rows are left alone. */
 int cat_backup_fail_interrupted(cat_t *cat, int32_t code, const char *name, int *count);
 
 /* Counts for /metrics: one row per (instance, type, phase, result_name) present. */
@@ -299,15 +299,15 @@ struct cat_backup_count {
 };
 int cat_backup_counts(cat_t *cat, struct cat_backup_count **out, size_t *count);
 
-/* ---- backup files -------------------------------------------------------------------------------- */
+/* ---- backup files ---------------------------------------------------------------------------- */
 
 struct cat_backup_file {
     int64_t backup_id;
-    char name[CAT_NAME_MAX];          /* the name in the backup's file list (URL-independent) */
+    char name[CAT_NAME_MAX]; /* the name in the backup's file list (URL-independent) */
     enum cat_file_kind kind;
     uint64_t size_bytes;
-    uint64_t bytes_served;            /* distinct bytes delivered: overlapping ranges count once */
-    char checksum[CAT_CHECKSUM_MAX];  /* hex digest of the file as served whole; "" until then */
+    uint64_t bytes_served;           /* distinct bytes delivered: overlapping ranges count once */
+    char checksum[CAT_CHECKSUM_MAX]; /* hex digest of the file as served whole; "" until then */
 };
 
 /* Inserts the file, or updates kind and size of an existing one (bytes already served are kept; if
@@ -337,30 +337,30 @@ int cat_backup_file_get(cat_t *cat, int64_t backup_id, const char *name,
 int cat_backup_file_list(cat_t *cat, int64_t backup_id, struct cat_backup_file **out,
                          size_t *count);
 
-/* ---- events -------------------------------------------------------------------------------------- */
+/* ---- events ---------------------------------------------------------------------------------- */
 
 struct cat_event {
-    int64_t id;                    /* ascending in insertion order, never reused */
+    int64_t id; /* ascending in insertion order, never reused */
     int64_t time;
-    char instance[CAT_NAME_MAX];   /* "" for service-wide events */
+    char instance[CAT_NAME_MAX]; /* "" for service-wide events */
     enum cat_level level;
-    int32_t event_id;              /* ESE's event number (0 if none) */
-    char category[CAT_NAME_MAX];   /* ESE's category, e.g. "Logging/Recovery" ("" if none) */
+    int32_t event_id;            /* ESE's event number (0 if none) */
+    char category[CAT_NAME_MAX]; /* ESE's category, e.g. "Logging/Recovery" ("" if none) */
     char message[CAT_MESSAGE_MAX];
-    int64_t backup_id;             /* 0 = none (JSON null) */
-    int64_t restore_id;            /* 0 = none */
-    int32_t error_code;            /* JET_ERR the event reports; 0 if none */
+    int64_t backup_id;  /* 0 = none (JSON null) */
+    int64_t restore_id; /* 0 = none */
+    int32_t error_code; /* JET_ERR the event reports; 0 if none */
 };
 
 struct cat_event_new {
-    int64_t time;                  /* 0 = now */
-    const char *instance;          /* NULL/"" = service-wide */
+    int64_t time;         /* 0 = now */
+    const char *instance; /* NULL/"" = service-wide */
     enum cat_level level;
     int32_t event_id;
-    const char *category;          /* NULL = "" */
-    const char *message;           /* required (may be "") */
-    int64_t backup_id;             /* 0 = none; else must exist */
-    int64_t restore_id;            /* 0 = none; else must exist */
+    const char *category; /* NULL = "" */
+    const char *message;  /* required (may be "") */
+    int64_t backup_id;    /* 0 = none; else must exist */
+    int64_t restore_id;   /* 0 = none; else must exist */
     int32_t error_code;
 };
 
@@ -387,28 +387,28 @@ int cat_event_list(cat_t *cat, const struct cat_event_filter *f, struct cat_even
 /* Retention: deletes all but the newest `keep` events; *deleted (may be NULL) gets how many. */
 int cat_event_prune(cat_t *cat, uint64_t keep, uint64_t *deleted);
 
-/* ---- restores ------------------------------------------------------------------------------------ */
+/* ---- restores -------------------------------------------------------------------------------- */
 
 struct cat_restore {
     int64_t id;
-    char instance[CAT_NAME_MAX];   /* the instance the restore creates */
+    char instance[CAT_NAME_MAX]; /* the instance the restore creates */
     enum cat_restore_state state;
     int64_t created_at;
-    int64_t ended_at;              /* 0 until succeeded/failed */
-    int64_t gen_low, gen_high;     /* 0 = null */
+    int64_t ended_at;          /* 0 until succeeded/failed */
+    int64_t gen_low, gen_high; /* 0 = null */
     bool has_result;
     struct cat_result result;
     enum cat_restore_source source;
-    char target[CAT_NAME_MAX];     /* source TARGET only, else "" */
-    char manifest_key[CAT_KEY_MAX];/* source TARGET only, else "" */
+    char target[CAT_NAME_MAX];      /* source TARGET only, else "" */
+    char manifest_key[CAT_KEY_MAX]; /* source TARGET only, else "" */
 };
 
 struct cat_restore_new {
-    const char *instance;          /* required */
+    const char *instance; /* required */
     enum cat_restore_source source;
-    const char *target;            /* required for CAT_SOURCE_TARGET, must be NULL/"" otherwise */
-    const char *manifest_key;      /* likewise */
-    int64_t created_at;            /* 0 = now */
+    const char *target;       /* required for CAT_SOURCE_TARGET, must be NULL/"" otherwise */
+    const char *manifest_key; /* likewise */
+    int64_t created_at;       /* 0 = now */
 };
 
 /* Creates a restore in state STAGING. Errors: CAT_EINVAL. */
@@ -432,10 +432,10 @@ int cat_restore_list(cat_t *cat, const struct cat_restore_filter *f, struct cat_
 int cat_restore_start(cat_t *cat, int64_t id, int64_t gen_low, int64_t gen_high);
 
 struct cat_restore_end {
-    enum cat_restore_state state;  /* SUCCEEDED or FAILED */
-    int64_t ended_at;              /* 0 = now */
+    enum cat_restore_state state; /* SUCCEEDED or FAILED */
+    int64_t ended_at;             /* 0 = now */
     struct cat_result result;
-    int64_t gen_low, gen_high;     /* 0 = keep */
+    int64_t gen_low, gen_high; /* 0 = keep */
 };
 
 /* Finishes a restore (from STAGING or RUNNING). Errors: CAT_EINVAL (state not SUCCEEDED/FAILED),
@@ -454,8 +454,8 @@ int cat_restore_fail_interrupted(cat_t *cat, int32_t code, const char *name, int
 struct cat_restore_file {
     int64_t restore_id;
     char name[CAT_NAME_MAX];
-    uint64_t size_bytes;           /* expected size (Content-Range total or Content-Length) */
-    uint64_t bytes_received;       /* contiguous bytes from offset 0 stored so far */
+    uint64_t size_bytes;     /* expected size (Content-Range total or Content-Length) */
+    uint64_t bytes_received; /* contiguous bytes from offset 0 stored so far */
 };
 
 /* Inserts or updates a file's expected size (bytes_received kept, clamped to the size). Errors:
@@ -475,17 +475,17 @@ int cat_restore_file_get(cat_t *cat, int64_t restore_id, const char *name,
 int cat_restore_file_list(cat_t *cat, int64_t restore_id, struct cat_restore_file **out,
                           size_t *count);
 
-/* ---- offsite uploads (one row per object put on a target) ---------------------------------------- */
+/* ---- offsite uploads (one row per object put on a target) ------------------------------------ */
 
 struct cat_upload {
     int64_t id;
     int64_t backup_id;
     char target[CAT_NAME_MAX];
     char object_key[CAT_KEY_MAX];
-    char file_name[CAT_NAME_MAX];  /* the backup file it copies; "" for the manifest */
-    char multipart_id[CAT_KEY_MAX];/* S3 UploadId; "" for a single PUT or before initiation */
+    char file_name[CAT_NAME_MAX];   /* the backup file it copies; "" for the manifest */
+    char multipart_id[CAT_KEY_MAX]; /* S3 UploadId; "" for a single PUT or before initiation */
     enum cat_upload_state state;
-    uint64_t part_size_bytes;      /* every part but the last has this size (0 = single PUT) */
+    uint64_t part_size_bytes; /* every part but the last has this size (0 = single PUT) */
     uint64_t bytes_total;
     uint64_t bytes_uploaded;       /* sum of the recorded parts (or bytes_total once COMPLETE) */
     char sha256[CAT_CHECKSUM_MAX]; /* hex, "" until COMPLETE */
@@ -495,10 +495,10 @@ struct cat_upload {
 };
 
 struct cat_upload_new {
-    int64_t backup_id;             /* must exist */
-    const char *target;            /* required */
-    const char *object_key;        /* required; unique per (backup, target) */
-    const char *file_name;         /* NULL/"" for the manifest */
+    int64_t backup_id;      /* must exist */
+    const char *target;     /* required */
+    const char *object_key; /* required; unique per (backup, target) */
+    const char *file_name;  /* NULL/"" for the manifest */
     uint64_t part_size_bytes;
     uint64_t bytes_total;
 };

@@ -41,8 +41,7 @@ static inline void fixture_reopen(struct fixture *fx)
     cat_close(fx->cat);
     fx->cat = NULL;
     int rc = cat_open(fx->path, &fx->cat, err, sizeof err);
-    if (rc != CAT_OK)
-        fail_msg("cat_open(%s): %d %s", fx->path, rc, err);
+    if (rc != CAT_OK) fail_msg("cat_open(%s): %d %s", fx->path, rc, err);
 }
 
 static int fixture_setup(void **state)
@@ -91,8 +90,7 @@ static inline int64_t raw_query_int(const char *path, const char *sql)
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     int src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (src != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (src != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
     int64_t v = -1;
     src = sqlite3_step(st);
     if (src == SQLITE_ROW)

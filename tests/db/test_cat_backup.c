@@ -139,8 +139,7 @@ static void list_is_newest_first_with_instance_filter_and_pagination(void **stat
     size_t got = 0;
     for (;;) {
         CAT_OK_OR_FAIL(fx->cat, cat_backup_list(fx->cat, &fa, &list, &n));
-        if (n == 0)
-            break;
+        if (n == 0) break;
         assert_true(n <= 2);
         for (size_t i = 0; i < n; i++) {
             assert_string_equal(list[i].instance, "a");
@@ -202,8 +201,8 @@ static void restart_marks_running_backups_failed(void **state)
 
     fixture_reopen(fx); /* the "restart" */
     int count = -1;
-    CAT_OK_OR_FAIL(fx->cat,
-                   cat_backup_fail_interrupted(fx->cat, -524, "JET_errBackupAbortByServer", &count));
+    CAT_OK_OR_FAIL(
+        fx->cat, cat_backup_fail_interrupted(fx->cat, -524, "JET_errBackupAbortByServer", &count));
     assert_int_equal(count, 3);
 
     int64_t interrupted[] = {in_db, in_logs, truncated};
@@ -242,7 +241,9 @@ static void restart_marks_running_backups_failed(void **state)
 static void target_state_throttle_and_upload_sums(void **state)
 {
     struct fixture *fx = *state;
-    struct cat_backup_new nb = {.instance = "default", .type = CAT_BACKUP_FULL, .target = "rgw",
+    struct cat_backup_new nb = {.instance = "default",
+                                .type = CAT_BACKUP_FULL,
+                                .target = "rgw",
                                 .max_bytes_per_second = 1000000};
     int64_t id = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_backup_insert(fx->cat, &nb, &id));
@@ -253,8 +254,12 @@ static void target_state_throttle_and_upload_sums(void **state)
     assert_int_equal(b.max_bytes_per_second, 1000000);
     assert_string_equal(b.manifest_key, "");
 
-    struct cat_upload_new u = {.backup_id = id, .target = "rgw", .object_key = "p/default/1/main.edb",
-                               .file_name = "main.edb", .part_size_bytes = 100, .bytes_total = 250};
+    struct cat_upload_new u = {.backup_id = id,
+                               .target = "rgw",
+                               .object_key = "p/default/1/main.edb",
+                               .file_name = "main.edb",
+                               .part_size_bytes = 100,
+                               .bytes_total = 250};
     int64_t uid = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_upload_insert(fx->cat, &u, &uid));
     CAT_OK_OR_FAIL(fx->cat, cat_upload_set_multipart(fx->cat, uid, "mp-1"));
@@ -302,7 +307,7 @@ static void counts_group_by_type_phase_and_result(void **state)
     free(c);
 }
 
-/* ---- files ---------------------------------------------------------------------------------------- */
+/* ---- files ----------------------------------------------------------------------------------- */
 
 static uint64_t served_after(struct fixture *fx, int64_t id, uint64_t off, uint64_t len)
 {
@@ -328,7 +333,8 @@ static void served_bytes_count_each_byte_once(void **state)
     assert_int_equal(served_after(fx, id, 0, 1000), 1000);
 
     uint64_t total = 7;
-    assert_int_equal(cat_backup_file_add_served(fx->cat, id, "main.edb", 999, 2, &total), CAT_EINVAL);
+    assert_int_equal(cat_backup_file_add_served(fx->cat, id, "main.edb", 999, 2, &total),
+                     CAT_EINVAL);
     assert_int_equal(cat_backup_file_add_served(fx->cat, id, "main.edb", 5, 0, &total), CAT_EINVAL);
     assert_int_equal(cat_backup_file_add_served(fx->cat, id, "main.edb", UINT64_MAX, 2, &total),
                      CAT_EINVAL);

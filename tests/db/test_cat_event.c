@@ -7,8 +7,11 @@
 static int64_t add_event(cat_t *cat, const char *instance, int64_t backup_id, int64_t restore_id,
                          const char *message)
 {
-    struct cat_event_new e = {.instance = instance, .level = CAT_LEVEL_INFO, .message = message,
-                              .backup_id = backup_id, .restore_id = restore_id};
+    struct cat_event_new e = {.instance = instance,
+                              .level = CAT_LEVEL_INFO,
+                              .message = message,
+                              .backup_id = backup_id,
+                              .restore_id = restore_id};
     int64_t id = 0;
     CAT_OK_OR_FAIL(cat, cat_event_insert(cat, &e, &id));
     return id;
@@ -18,10 +21,14 @@ static void event_round_trips_every_field(void **state)
 {
     struct fixture *fx = *state;
     int64_t bid = add_backup(fx->cat, "default", CAT_BACKUP_FULL);
-    struct cat_event_new e = {.time = 1795881074123456LL, .instance = "default",
-                              .level = CAT_LEVEL_ERROR, .event_id = 477,
-                              .category = "Logging/Recovery", .message = "page 7 failed verification",
-                              .backup_id = bid, .error_code = -1018};
+    struct cat_event_new e = {.time = 1795881074123456LL,
+                              .instance = "default",
+                              .level = CAT_LEVEL_ERROR,
+                              .event_id = 477,
+                              .category = "Logging/Recovery",
+                              .message = "page 7 failed verification",
+                              .backup_id = bid,
+                              .error_code = -1018};
     int64_t id = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_event_insert(fx->cat, &e, &id));
     assert_true(id > 0);
@@ -152,8 +159,7 @@ static void after_id_cursor_with_limit_visits_each_event_once(void **state)
         struct cat_event *ev = NULL;
         size_t n = 0;
         CAT_OK_OR_FAIL(fx->cat, cat_event_list(fx->cat, &f, &ev, &n));
-        if (n == 0)
-            break;
+        if (n == 0) break;
         assert_true(n <= 5);
         pages++;
         for (size_t i = 0; i < n; i++)

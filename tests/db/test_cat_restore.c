@@ -35,8 +35,10 @@ static void create_checks_source_and_starts_staging(void **state)
     assert_false(r.has_result);
     assert_string_equal(r.target, "");
 
-    struct cat_restore_new t = {.instance = "restored-2", .source = CAT_SOURCE_TARGET,
-                                .target = "rgw", .manifest_key = "p/default/7-full-x/manifest.json"};
+    struct cat_restore_new t = {.instance = "restored-2",
+                                .source = CAT_SOURCE_TARGET,
+                                .target = "rgw",
+                                .manifest_key = "p/default/7-full-x/manifest.json"};
     int64_t tid = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_restore_create(fx->cat, &t, &tid));
     CAT_OK_OR_FAIL(fx->cat, cat_restore_get(fx->cat, tid, &r));
@@ -99,8 +101,8 @@ static void delete_removes_files_and_keeps_events(void **state)
     struct fixture *fx = *state;
     int64_t id = add_restore(fx->cat, "restored-1");
     CAT_OK_OR_FAIL(fx->cat, cat_restore_file_put(fx->cat, id, "main.edb", 8192));
-    struct cat_event_new ev = {.instance = "restored-1", .level = CAT_LEVEL_INFO,
-                               .message = "staged", .restore_id = id};
+    struct cat_event_new ev = {
+        .instance = "restored-1", .level = CAT_LEVEL_INFO, .message = "staged", .restore_id = id};
     int64_t eid = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_event_insert(fx->cat, &ev, &eid));
     CAT_OK_OR_FAIL(fx->cat, cat_restore_delete(fx->cat, id));
@@ -129,7 +131,8 @@ static void restart_marks_running_restores_failed(void **state)
 
     fixture_reopen(fx);
     int count = -1;
-    CAT_OK_OR_FAIL(fx->cat, cat_restore_fail_interrupted(fx->cat, -1, "JET_errInternalError", &count));
+    CAT_OK_OR_FAIL(fx->cat,
+                   cat_restore_fail_interrupted(fx->cat, -1, "JET_errInternalError", &count));
     assert_int_equal(count, 1);
     struct cat_restore r;
     CAT_OK_OR_FAIL(fx->cat, cat_restore_get(fx->cat, running, &r));

@@ -8,8 +8,11 @@
 
 static int64_t add_upload(struct fixture *fx, int64_t backup_id, const char *key, uint64_t total)
 {
-    struct cat_upload_new u = {.backup_id = backup_id, .target = "rgw", .object_key = key,
-                               .file_name = "main.edb", .part_size_bytes = 100,
+    struct cat_upload_new u = {.backup_id = backup_id,
+                               .target = "rgw",
+                               .object_key = key,
+                               .file_name = "main.edb",
+                               .part_size_bytes = 100,
                                .bytes_total = total};
     int64_t id = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_upload_insert(fx->cat, &u, &id));
@@ -38,8 +41,8 @@ static void insert_find_and_duplicates(void **state)
     assert_true(u.created_at > 0);
     assert_int_equal(u.completed_at, 0);
 
-    struct cat_upload_new dup = {.backup_id = bid, .target = "rgw", .object_key = KEY,
-                                 .bytes_total = 1};
+    struct cat_upload_new dup = {
+        .backup_id = bid, .target = "rgw", .object_key = KEY, .bytes_total = 1};
     int64_t other = 0;
     assert_int_equal(cat_upload_insert(fx->cat, &dup, &other), CAT_ECONFLICT);
     dup.target = "aws"; /* the same key on another target is another object */
@@ -60,15 +63,18 @@ static void parts_survive_a_restart_for_resume(void **state)
     int64_t bid = add_backup(fx->cat, "default", CAT_BACKUP_FULL);
     int64_t id = add_upload(fx, bid, KEY, 250);
     /* A manifest upload of the same backup, single PUT, done. */
-    struct cat_upload_new m = {.backup_id = bid, .target = "rgw",
-                               .object_key = "hotcopy/default/1/manifest.json", .bytes_total = 10};
+    struct cat_upload_new m = {.backup_id = bid,
+                               .target = "rgw",
+                               .object_key = "hotcopy/default/1/manifest.json",
+                               .bytes_total = 10};
     int64_t mid = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_upload_insert(fx->cat, &m, &mid));
 
     CAT_OK_OR_FAIL(fx->cat, cat_upload_set_multipart(fx->cat, id, "2~abc.DEF-xyz_123"));
     CAT_OK_OR_FAIL(fx->cat, cat_upload_add_part(fx->cat, id, 2, 100, 100, "\"etag-2-old\""));
     CAT_OK_OR_FAIL(fx->cat, cat_upload_add_part(fx->cat, id, 1, 0, 100, "\"etag-1\""));
-    CAT_OK_OR_FAIL(fx->cat, cat_upload_add_part(fx->cat, id, 2, 100, 100, "\"etag-2\"")); /* resent */
+    CAT_OK_OR_FAIL(fx->cat,
+                   cat_upload_add_part(fx->cat, id, 2, 100, 100, "\"etag-2\"")); /* resent */
     CAT_OK_OR_FAIL(fx->cat, cat_upload_complete(fx->cat, mid, "00ff", 0));
 
     fixture_reopen(fx); /* the appliance restarts */

@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-/* ---- open --------------------------------------------------------------------------------------- */
+/* ---- open ------------------------------------------------------------------------------------ */
 
 static void open_creates_private_file_in_wal_mode_with_schema(void **state)
 {
@@ -35,11 +35,12 @@ static void open_creates_private_file_in_wal_mode_with_schema(void **state)
     assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
-    const char *tables[] = {"backups", "backup_files", "events", "restores", "restore_files",
-                            "uploads", "upload_parts"};
+    const char *tables[] = {"backups",       "backup_files", "events",      "restores",
+                            "restore_files", "uploads",      "upload_parts"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[128];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name = '%s'", tables[i]);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name = '%s'",
+                 tables[i]);
         assert_int_equal(raw_query_int(fx->path, sql), 1);
     }
 }
@@ -94,9 +95,12 @@ static void directory_or_foreign_file_is_refused(void **state)
     assert_int_equal(cat_open(path, NULL, err, sizeof err), CAT_EINVAL);
 }
 
-/* ---- migrations ----------------------------------------------------------------------------------- */
+/* ---- migrations ------------------------------------------------------------------------------ */
 
-#define FILE_OF(n, sql) {n, (const unsigned char *)(sql), sizeof(sql) - 1}
+#define FILE_OF(n, sql)                                                                            \
+    {                                                                                              \
+        n, (const unsigned char *)(sql), sizeof(sql) - 1                                           \
+    }
 static const struct embedded_file TWO_MIGRATIONS[] = {
     FILE_OF("001_table.sql", "CREATE TABLE t (x INTEGER);\n-- a comment at the end\n"),
     FILE_OF("002_row.sql", "INSERT INTO t VALUES (1);"),
@@ -124,8 +128,7 @@ static void open_with(const char *path, const struct embedded_file *m)
     char err[512];
     cat_t *cat = NULL;
     int rc = cat_open_with(path, m, &cat, err, sizeof err);
-    if (rc != CAT_OK)
-        fail_msg("cat_open_with: %d %s", rc, err);
+    if (rc != CAT_OK) fail_msg("cat_open_with: %d %s", rc, err);
     cat_close(cat);
 }
 
@@ -206,17 +209,22 @@ static void newer_schema_version_is_refused_untouched(void **state)
     fixture_reopen(fx);
 }
 
-/* ---- persistence ---------------------------------------------------------------------------------- */
+/* ---- persistence ----------------------------------------------------------------------------- */
 
 static void data_survives_close_and_reopen(void **state)
 {
     struct fixture *fx = *state;
     int64_t id = add_backup(fx->cat, "default", CAT_BACKUP_INCREMENTAL);
     CAT_OK_OR_FAIL(fx->cat, cat_backup_set_phase(fx->cat, id, CAT_PHASE_LOGS));
-    CAT_OK_OR_FAIL(fx->cat, cat_backup_file_put(fx->cat, id, "edb00000003.log", CAT_FILE_LOG, 4096));
-    CAT_OK_OR_FAIL(fx->cat, cat_backup_file_add_served(fx->cat, id, "edb00000003.log", 0, 1000, NULL));
-    struct cat_event_new ev = {.instance = "default", .level = CAT_LEVEL_WARNING, .event_id = 210,
-                               .message = "log rolled", .backup_id = id};
+    CAT_OK_OR_FAIL(fx->cat,
+                   cat_backup_file_put(fx->cat, id, "edb00000003.log", CAT_FILE_LOG, 4096));
+    CAT_OK_OR_FAIL(fx->cat,
+                   cat_backup_file_add_served(fx->cat, id, "edb00000003.log", 0, 1000, NULL));
+    struct cat_event_new ev = {.instance = "default",
+                               .level = CAT_LEVEL_WARNING,
+                               .event_id = 210,
+                               .message = "log rolled",
+                               .backup_id = id};
     int64_t eid = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_event_insert(fx->cat, &ev, &eid));
 
@@ -248,8 +256,11 @@ static void sql_metacharacters_round_trip(void **state)
     int64_t id = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_backup_insert(fx->cat, &nb, &id));
     CAT_OK_OR_FAIL(fx->cat, cat_backup_file_put(fx->cat, id, nasty, CAT_FILE_DATABASE, 10));
-    struct cat_event_new ev = {.instance = nasty, .level = CAT_LEVEL_ERROR, .category = nasty,
-                               .message = nasty, .backup_id = id};
+    struct cat_event_new ev = {.instance = nasty,
+                               .level = CAT_LEVEL_ERROR,
+                               .category = nasty,
+                               .message = nasty,
+                               .backup_id = id};
     int64_t eid = 0;
     CAT_OK_OR_FAIL(fx->cat, cat_event_insert(fx->cat, &ev, &eid));
 
@@ -280,7 +291,7 @@ static void sql_metacharacters_round_trip(void **state)
     assert_int_equal(raw_query_int(fx->path, "SELECT count(*) FROM backups"), 1);
 }
 
-/* ---- errors and threads --------------------------------------------------------------------------- */
+/* ---- errors and threads ---------------------------------------------------------------------- */
 
 static void identifiers_too_long_are_refused_not_truncated(void **state)
 {
@@ -349,13 +360,11 @@ static void *insert_many(void *arg)
     for (int i = 0; i < EVENTS_PER_THREAD; i++) {
         snprintf(msg, sizeof msg, "thread %d event %d", t->n, i);
         struct cat_event_new ev = {.instance = instance, .level = CAT_LEVEL_INFO, .message = msg};
-        if (cat_event_insert(t->cat, &ev, &t->event_ids[i]) != CAT_OK)
-            t->failures++;
+        if (cat_event_insert(t->cat, &ev, &t->event_ids[i]) != CAT_OK) t->failures++;
         if (i % (EVENTS_PER_THREAD / BACKUPS_PER_THREAD) == 0) {
             struct cat_backup_new nb = {.instance = instance, .type = CAT_BACKUP_FULL};
             int64_t *slot = &t->backup_ids[i / (EVENTS_PER_THREAD / BACKUPS_PER_THREAD)];
-            if (cat_backup_insert(t->cat, &nb, slot) != CAT_OK)
-                t->failures++;
+            if (cat_backup_insert(t->cat, &nb, slot) != CAT_OK) t->failures++;
         }
     }
     return NULL;
@@ -403,8 +412,7 @@ static void concurrent_inserts_get_distinct_ids_and_all_rows(void **state)
         size_t n = 0;
         struct cat_event_filter f = {.after_id = after, .limit = 300};
         CAT_OK_OR_FAIL(fx->cat, cat_event_list(fx->cat, &f, &ev, &n));
-        if (n == 0)
-            break;
+        if (n == 0) break;
         for (size_t j = 0; j < n; j++) {
             int inst = ev[j].instance[5] - '0';
             assert_true(inst >= 0 && inst < THREADS);
@@ -421,7 +429,7 @@ static void concurrent_inserts_get_distinct_ids_and_all_rows(void **state)
                      THREADS * BACKUPS_PER_THREAD);
 }
 
-/* ---- names and times ------------------------------------------------------------------------------ */
+/* ---- names and times ------------------------------------------------------------------------- */
 
 static void enum_names_round_trip_and_unknown_names_fail(void **state)
 {
