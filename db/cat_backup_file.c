@@ -132,7 +132,7 @@ int cat_backup_file_put(cat_t *cat, int64_t backup_id, const char *name, enum ca
 {
     if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
-    struct cat_backup_file old;
+    struct cat_backup_file old = {0};
     const char *kind_name = cat_file_kind_name(kind);
     int rc;
     if (kind_name == NULL) {
@@ -208,7 +208,7 @@ int cat_backup_file_add_served(cat_t *cat, int64_t backup_id, const char *name, 
 {
     if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
-    struct cat_backup_file f;
+    struct cat_backup_file f = {0};
     int rc;
     CHECK(cat_check_ident(cat, name, CAT_NAME_MAX, true, "file name"));
     CHECK(cat_begin(cat));

@@ -66,7 +66,7 @@ out:
 /* After an UPDATE/DELETE guarded by state changed nothing: why. */
 static int why_unchanged(cat_t *cat, int64_t id, const char *what)
 {
-    enum cat_restore_state state;
+    enum cat_restore_state state = CAT_RESTORE_STAGING;
     int rc = state_of(cat, id, &state);
     if (rc < 0) return rc;
     if (rc == 0) return cat_fail(cat, CAT_ENOTFOUND, "no restore %lld", (long long)id);
@@ -333,7 +333,7 @@ int cat_restore_file_put(cat_t *cat, int64_t restore_id, const char *name, uint6
     if (cat == NULL) return CAT_EINVAL;
     cat_lock(cat);
     sqlite3_stmt *st = NULL;
-    enum cat_restore_state state;
+    enum cat_restore_state state = CAT_RESTORE_STAGING;
     int rc;
     CHECK(cat_check_ident(cat, name, CAT_NAME_MAX, true, "file name"));
     CHECK(cat_begin(cat));
