@@ -68,7 +68,7 @@ JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_b
     JET_ERR err;
     int64_t id = 0;
     if (id_out) *id_out = 0;
-    if (inst->init_err < 0) return inst->init_err;
+    if (inst->init_err < 0) return JET_errNotInitialized; /* JetInit failed (init_err says why) */
     pthread_mutex_lock(&inst->lock);
     if (inst->backup != NULL) {
         /* one is running: the engine says so with its own code (no catalog row for this try) */

@@ -18,6 +18,10 @@
 #include <time.h>
 
 #define HTTP_MEMORY_LIMIT (64 * 1024) /* per connection: request line + headers must fit */
+/* A refused body (401, 413, ...) up to this size is read and dropped, so that the answer reaches
+ * clients that send the whole body before reading; a larger one is answered at once and MHD
+ * closes the connection. */
+#define HTTP_DISCARD_MAX (16ull * 1024 * 1024)
 #define PROBLEM_TYPE "application/problem+json"
 #define JSON_TYPE "application/json"
 
@@ -351,10 +355,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_data_size > 0) {
         request_body_chunk(req, upload_data, *upload_data_size);
+        req->body_seen += *upload_data_size;
         *upload_data_size = 0;
-        /* refusing a body mid-way: answer now, MHD closes the connection after */
-        if (req->early_status == 413 || req->early_status == 401 || req->early_status == 500)
-            return reply_early(req);
+        /* a refused body: drop it while it is small, else answer now (MHD then closes) */
+        if (req->early_status != 0 && req->body_seen > HTTP_DISCARD_MAX) return reply_early(req);
         return MHD_YES;
     }
     return request_dispatch(req);

@@ -41,6 +41,7 @@ struct hc_request {
     /* body kept in memory (not for STREAM_BODY routes) */
     char *body;
     size_t body_len, body_cap;
+    uint64_t body_seen;              /* body bytes received, kept or not */
     /* body sink state (STREAM_BODY routes) */
     void *sink_state;
     void (*sink_free)(void *state);

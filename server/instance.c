@@ -267,7 +267,7 @@ JET_ERR hc_instances_add(struct hc_instances *reg, const char *name, const char 
 
 JET_ERR hc_instance_session_get(struct hc_instance *inst, JET_SESID *sesid)
 {
-    if (inst->init_err < 0) return inst->init_err;
+    if (inst->init_err < 0) return JET_errNotInitialized; /* JetInit failed (init_err says why) */
     pthread_mutex_lock(&inst->lock);
     bool pooled = inst->pool_count > 0;
     if (pooled) *sesid = inst->pool[--inst->pool_count];
@@ -291,7 +291,7 @@ void hc_instance_session_put(struct hc_instance *inst, JET_SESID sesid, bool ok)
 
 JET_ERR hc_instance_database(struct hc_instance *inst, const char *name, char *path, size_t cap)
 {
-    if (inst->init_err < 0) return inst->init_err;
+    if (inst->init_err < 0) return JET_errNotInitialized; /* JetInit failed (init_err says why) */
     JET_XINSTANCEINFO info;
     JET_ERR err = JetXGetInstanceInfo(inst->jet, &info);
     if (err < 0) return err;

@@ -5,6 +5,9 @@
  * when needed) and every *.edb in its directory attached. An instance with no database gets one:
  * demo.edb with a table "demo" of sample records under --demo, else an empty main.edb.
  *
+ * API calls on an instance whose JetInit failed get JET_errNotInitialized (503); the instance
+ * object shows the original error.
+ *
  * The registry only grows while the server runs (restores add instances); entries are freed at
  * shutdown, so an hc_instance pointer stays valid for the life of the server.
  */
