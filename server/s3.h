@@ -32,10 +32,11 @@
  *   refused.
  *
  * Retries
- *   Network failures (connect, resolve, timeout, reset, empty reply), HTTP 5xx and 429 (and any
- *   answer whose <Code> is SlowDown) are retried up to config.max_retries times with exponential
- *   backoff and jitter: delay n (n = 1, 2, ...) is drawn uniformly from [d/2, d] where
- *   d = min(retry_max_ms, retry_base_ms * 2^(n-1)). Other 4xx answers are never retried.
+ *   Network failures (connect, resolve, timeout, reset, empty reply, TLS handshake), HTTP 5xx
+ *   and 429 (and any answer whose <Code> is SlowDown) are retried up to config.max_retries times
+ * with exponential backoff and jitter: delay n (n = 1, 2, ...) is drawn uniformly from [d/2, d]
+ * where d = min(retry_max_ms, retry_base_ms * 2^(n-1)). Other 4xx answers, a certificate that fails
+ *   verification and the caller's own callback errors are never retried.
  *   A streamed body is retried only when it has a rewind callback (or was not read from yet). A
  *   GET that fails after delivering bytes resumes at the next byte with If-Match on the first
  *   answer's ETag, so the write callback sees every byte exactly once and never a mix of versions.
@@ -64,8 +65,8 @@ enum {
     S3_ERR_NETWORK = -3,  /* no usable HTTP answer (connect, resolve, timeout, reset, TLS);
                              see curl_error and retryable */
     S3_ERR_STORE = -4,    /* the store answered with an error: http_status, code, message */
-    S3_ERR_PROTOCOL = -5, /* an answer the client cannot use (bad XML, missing field, a range
-                             other than the one asked for, a body longer than announced) */
+    S3_ERR_PROTOCOL = -5, /* an answer the client cannot use (bad XML, a missing field, a range
+                             other than the one asked for, an XML answer over 16 MiB) */
     S3_ERR_CALLBACK = -6, /* the caller's read or write callback stopped the transfer */
 };
 
@@ -225,8 +226,10 @@ int s3_put_object(struct s3_client *c, const char *bucket, const char *key,
 
 /* Get `length` bytes from `offset` (offset 0 and S3_WHOLE_OBJECT: the whole object; length
  * S3_WHOLE_OBJECT from an offset: to the end) into `write`. head (may be NULL) receives the
- * object's size, ETag and time. Exactly the asked-for bytes reach `write` on S3_OK; a range past
- * the end gives S3_ERR_STORE 416 (InvalidRange); a length of 0 gives S3_ERR_INVALID. */
+ * object's size (the whole object's, also for a range), ETag and time. On S3_OK every byte of the
+ * range reached `write` once, in order; a range that runs past the end stops at the end, as S3
+ * does (head->size tells), and one that starts past it gives S3_ERR_STORE 416 (InvalidRange).
+ * A length of 0 gives S3_ERR_INVALID. Write callbacks may have received bytes before a failure. */
 int s3_get_object(struct s3_client *c, const char *bucket, const char *key, uint64_t offset,
                   uint64_t length, s3_write_fn write, void *ctx, struct s3_object_head *head,
                   struct s3_error *err);
@@ -290,8 +293,8 @@ int s3_multipart_abort(struct s3_client *c, const char *bucket, const char *key,
 /* Static name of a return code ("S3_ERR_STORE"); "S3_ERR_?" for an unknown one. */
 const char *s3_strerror(int rc);
 
-/* One line describing err, e.g. "S3_ERR_STORE: HTTP 403 SignatureDoesNotMatch (...)". Returns buf.
- */
+/* One line describing err into buf (size bytes), e.g. "S3_ERR_STORE: PUT bucket/key: HTTP 403
+ * SignatureDoesNotMatch (request id ...; 1 attempt)". Returns buf. */
 char *s3_error_format(const struct s3_error *err, char *buf, size_t size);
 
 #endif /* HOTCOPY_S3_H */

@@ -888,6 +888,9 @@ static void multipart_abort_removes_the_upload(void **state)
         s3_multipart_upload_part(c, fx->bucket, "multi/aborted", upload_id, 1, &body, etag, &err),
         S3_OK);
     assert_int_equal(s3_multipart_abort(c, fx->bucket, "multi/aborted", upload_id, &err), S3_OK);
+    assert_int_equal(s3_multipart_abort(c, fx->bucket, "multi/aborted", upload_id, &err),
+                     S3_ERR_STORE);
+    assert_upload_gone(&err);
     assert_int_equal(
         s3_multipart_list_parts(c, fx->bucket, "multi/aborted", upload_id, &parts, &count, &err),
         S3_ERR_STORE);
