@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Build and test tools, libraries, peers for benchmarks, a browser for the browser tests.
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev curl ca-certificates
       libmicrohttpd-dev libcjson-dev libsqlite3-dev sqlite3 libcmocka-dev
-      libcurl4-openssl-dev libexpat1-dev libgnutls28-dev gnutls-bin
+      libcurl4-openssl-dev libexpat1-dev libgnutls28-dev gnutls-bin openssl
       nginx-light wrk hyperfine chromium procps psmisc iproute2
       ceph-mon ceph-osd radosgw ceph-common
       docker.io debootstrap)

@@ -734,8 +734,9 @@ JET_ERR JET_API JetExternalRestore2(JET_PSTR szCheckpointFilePath, JET_PSTR szLo
 
 /* ==== EXTENSIONS (not in ESE) ===================================================================== */
 
-/* EXTENSION: a code's name ("JET_errNoBackup") and a one-line message. Unknown codes give
- * "JET_err<number>" style text from a static buffer-free table ("unknown error"). Never NULL. */
+/* EXTENSION: a code's name ("JET_errNoBackup") and a one-line message. Unknown codes give the
+ * name "JET_errUnknown" ("JET_wrnUnknown" when positive) and the message "unknown error code".
+ * Never NULL; the strings are static. */
 const char *JetXErrorName(JET_ERR err);
 const char *JetXErrorMessage(JET_ERR err);
 
@@ -764,7 +765,7 @@ typedef enum {
     JET_XBACKUP_PHASE_TRUNCATED /* after JetTruncateLog */
 } JET_XBACKUP_PHASE;
 typedef struct {
-    char szName[260];                 /* path as the backup lists it */
+    char szName[1024];                /* path as the backup lists it */
     unsigned long fIsLog;             /* 0 database, 1 log generation */
     unsigned long long cbSize;        /* streamed size in bytes */
     unsigned long long cbDelivered;   /* distinct bytes delivered so far */
@@ -795,9 +796,9 @@ typedef struct {
     unsigned long long cLogBytes;        /* log bytes written since JetInit */
     unsigned long long cLogFlushes;      /* log fsyncs since JetInit */
     unsigned long cDatabases;
-    char szLogPath[260];
-    char szSystemPath[260];
-    char rgszDatabases[8][260];
+    char szLogPath[1024];
+    char szSystemPath[1024];
+    char rgszDatabases[8][1024];
 } JET_XINSTANCEINFO;
 JET_ERR JetXGetInstanceInfo(JET_INSTANCE instance, JET_XINSTANCEINFO *pinfo);
 /* EXTENSION: look an instance up by the name given to JetCreateInstance. JET_errInvalidInstance
@@ -833,7 +834,8 @@ typedef enum {
     JET_XFAULT_RENAME,
     JET_XFAULT_UNLINK,
     JET_XFAULT_ALLOCATE,
-    JET_XFAULT_TERM_PAUSE /* JetTerm blocks after its entry until JetXFaultResume */
+    JET_XFAULT_TERM_PAUSE, /* JetTerm blocks after its entry until JetXFaultResume */
+    JET_XFAULT_INIT_PAUSE  /* JetInit blocks (the instance initialising) until JetXFaultResume */
 } JET_XFAULT_OP;
 typedef enum {
     JET_XFAULT_FAIL = 0,    /* the call fails with errnoValue */
@@ -853,9 +855,9 @@ typedef struct {
 } JET_XFAULT;
 /* Arms a fault (up to 8 at once). Errors: JET_errInvalidParameter, JET_errOutOfMemory (full). */
 JET_ERR JetXFaultSet(const JET_XFAULT *pfault);
-/* Disarms every fault and releases a paused JetTerm. */
+/* Disarms every fault and releases a paused JetTerm or JetInit. */
 void JetXFaultClear(void);
-/* Releases a JetTerm held by JET_XFAULT_TERM_PAUSE. */
+/* Releases a JetTerm or JetInit held by a pause fault. */
 void JetXFaultResume(void);
 /* How many calls the faults have hit so far. */
 unsigned long JetXFaultHits(void);

@@ -1,0 +1,18 @@
+/*
+ * crc32c.h — CRC32C (Castagnoli), used for every page, log record, log header and checkpoint.
+ * Uses the SSE4.2 crc32 instruction when the CPU has it (checked once per call site through a
+ * cached cpuid result), three interleaved streams for long buffers; a table otherwise.
+ */
+#ifndef JET_CRC32C_H
+#define JET_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Extends crc (0 to start) over buf[0..len). */
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* 1 when the hardware instruction is used. */
+int crc32c_hw(void);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * event.h — the engine's events: ESE's event ids, delivered to the host's callback
+ * (JetXSetEventCallback) with instance, time, level, category, message and backup id.
+ */
+#ifndef JET_EVENT_H
+#define JET_EVENT_H
+
+#include <stdint.h>
+
+#include "jet.h"
+
+struct inst;
+
+enum event_id {
+    EV_RESTORE_BEGIN = 204,        /* hard recovery starts */
+    EV_RESTORE_END = 205,          /* hard recovery ended successfully */
+    EV_MISSING_FULL_BACKUP = 206,  /* incremental refused: a database has no full backup */
+    EV_BACKUP_FULL_BEGIN = 210,
+    EV_BACKUP_INC_BEGIN = 211,
+    EV_BACKUP_DONE = 213,
+    EV_BACKUP_ERROR = 214,         /* the backup ended early because of an error */
+    EV_BACKUP_ABORT_CALLER = 215,
+    EV_BACKUP_DB_FAILED = 217,     /* a database page failed verification during backup */
+    EV_BACKUP_LOG_FAILED = 218,    /* a log failed verification during backup */
+    EV_BACKUP_TRUNCATE_FAILED = 219,
+    EV_BACKUP_FILE_OPEN = 220,
+    EV_BACKUP_FILE_DONE = 221,
+    EV_BACKUP_FILE_PARTIAL = 222,
+    EV_BACKUP_LOGS = 223,
+    EV_TRUNCATE = 224,
+    EV_TRUNCATE_NOTHING = 225,
+    EV_BACKUP_ABORT_SERVER = 226,
+    EV_TRUNCATE_MISSING = 227,
+    EV_RESTORE_SIGNATURE = 431,    /* a backup log has another log set's signature */
+    EV_RESTORE_NOT_CONTIGUOUS = 432,
+    EV_RESTORE_MISSING_LOG = 433,
+    EV_RESTORE_DB_MISMATCH = 434,  /* database copy does not match its trailer / the log set */
+    EV_RESTORE_RANGE = 435,        /* database copy's generations outside the given range */
+    EV_RESTORE_EXISTING_LOG = 450, /* a later log in the log path cannot be used */
+    EV_RESTORE_FAILED = 454,
+    EV_MISSING_FILE_TO_BACKUP = 459,
+    EV_PAGE_CHECKSUM = 474,        /* a page failed verification on read */
+    EV_BACKUP_NOT_ALLOWED = 493,
+    EV_LOG_NOT_COPIED = 520,
+    EV_RESTORE_DB_STATE = 619,     /* a restored database's state after recovery */
+    EV_RECOVERY_BEGIN = 300,
+    EV_RECOVERY_END = 301,
+    EV_INSTANCE_FATAL = 412,       /* the log could not be written: instance unavailable */
+};
+
+/* Formats and delivers an event. Safe to call with engine locks held: the callback must not call
+ * back into calls that take those locks (documented in jet.h). */
+void event_log(struct inst *inst, unsigned id, int level, uint64_t backup_id, JET_ERR err,
+               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Same, with an instance name instead of an instance (restore has none yet). */
+void event_log_named(const char *inst_name, unsigned id, int level, uint64_t backup_id, JET_ERR err,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * session.c — JetBeginSession / JetEndSession and the handle tables of sessions and cursors
+ * (process-wide, like the instance table; handle.h explains the checks).
+ */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "handle.h"
+#include "keylock.h"
+
+static struct htable sessions = HTABLE_INIT;
+static struct htable cursors = HTABLE_INIT;
+
+JET_ERR session_from(JET_SESID sesid, struct session **out)
+{
+    if (sesid == 0 || sesid == JET_sesidNil) return JET_errInvalidSesid;
+    struct session *s = ht_get(&sessions, sesid);
+    if (!s) return JET_errInvalidSesid;
+    *out = s;
+    return JET_errSuccess;
+}
+
+JET_ERR cursor_from(JET_SESID sesid, JET_TABLEID tableid, struct session **ses, struct cursor **cur)
+{
+    JET_ERR err = session_from(sesid, ses);
+    if (err < 0) return err;
+    if (tableid == 0 || tableid == JET_tableidNil) return JET_errInvalidTableId;
+    struct cursor *c = ht_get(&cursors, tableid);
+    if (!c || c->ses != *ses) return JET_errInvalidTableId;
+    *cur = c;
+    return JET_errSuccess;
+}
+
+JET_ERR cursor_register(struct cursor *c)
+{
+    c->handle = ht_add(&cursors, c);
+    return c->handle ? JET_errSuccess : JET_errOutOfMemory;
+}
+
+void cursor_free(struct cursor *c)
+{
+    ht_remove(&cursors, c->handle);
+    for (size_t i = 0; i < c->copy.n; i++) free(c->copy.v[i].p);
+    free(c->copy.v);
+    bt_rec_free(&c->cur);
+    tabledef_release(c->td);
+    free(c);
+}
+
+void session_close_cursors(struct session *s)
+{
+    while (s->cursors) {
+        struct cursor *c = s->cursors;
+        s->cursors = c->next;
+        cursor_free(c);
+    }
+}
+
+static void session_free(struct session *s)
+{
+    struct inst *inst = s->inst;
+    txn_rollback(s, 1);
+    session_close_cursors(s);
+    pthread_mutex_lock(&inst->mu);
+    for (uint32_t id = 1; id <= DB_MAX; id++)
+        if (s->opendb[id] && inst->dbs[id]) inst->dbs[id]->open_count--;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        inst->sessions = s->next;
+    if (s->next) s->next->prev = s->prev;
+    inst->nsessions--;
+    pthread_mutex_unlock(&inst->mu);
+    ht_remove(&sessions, s->handle);
+    free(s);
+}
+
+void session_end_all(struct inst *inst)
+{
+    for (;;) {
+        pthread_mutex_lock(&inst->mu);
+        struct session *s = inst->sessions;
+        pthread_mutex_unlock(&inst->mu);
+        if (!s) break;
+        session_free(s);
+    }
+}
+
+JET_ERR JET_API JetBeginSession(JET_INSTANCE instance, JET_SESID *psesid, JET_PCSTR szUserName,
+                                JET_PCSTR szPassword)
+{
+    struct inst *inst;
+    if (!psesid) return JET_errInvalidParameter;
+    JET_ERR err = inst_enter(instance, &inst);
+    if (err < 0) return err;
+    struct session *s = calloc(1, sizeof *s);
+    if (!s) {
+        err = JET_errOutOfMemory;
+        goto out;
+    }
+    s->inst = inst;
+    pthread_mutex_lock(&inst->mu);
+    if ((uint32_t)inst->nsessions >= inst->params.max_sessions) {
+        pthread_mutex_unlock(&inst->mu);
+        free(s);
+        err = JET_errOutOfSessions;
+        goto out;
+    }
+    s->next = inst->sessions;
+    if (s->next) s->next->prev = s;
+    inst->sessions = s;
+    inst->nsessions++;
+    pthread_mutex_unlock(&inst->mu);
+    s->handle = ht_add(&sessions, s);
+    if (!s->handle) {
+        session_free(s);
+        err = JET_errOutOfMemory;
+        goto out;
+    }
+    *psesid = s->handle;
+out:
+    inst_leave(inst);
+    return err;
+}
+
+JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
+{
+    struct session *s;
+    JET_ERR err = session_from(sesid, &s);
+    if (err < 0) return err;
+    struct inst *inst = s->inst;
+    pthread_mutex_lock(&inst->mu);
+    if (inst->terminating) {
+        pthread_mutex_unlock(&inst->mu);
+        return JET_errTermInProgress;
+    }
+    inst->active++;
+    pthread_mutex_unlock(&inst->mu);
+    session_free(s);
+    inst_leave(inst);
+    return JET_errSuccess;
+}
+
+JET_ERR ses_enter(JET_SESID sesid, struct session **s)
+{
+    JET_ERR err = session_from(sesid, s);
+    if (err < 0) return err;
+    return inst_enter_known((*s)->inst);
+}
+
+JET_ERR cur_enter(JET_SESID sesid, JET_TABLEID tableid, struct session **s, struct cursor **c)
+{
+    JET_ERR err = cursor_from(sesid, tableid, s, c);
+    if (err < 0) return err;
+    return inst_enter_known((*s)->inst);
+}
