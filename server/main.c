@@ -4,12 +4,41 @@
  * sigwait, so no handler runs in a library's thread.
  */
 #include "app.h"
+#include "jet.h"
 #include "config.h"
 #include "routes.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* TEST HOOK: SIGUSR1 arms the engine fault point described by HOTCOPYD_TEST_FAULT,
+ * "OP:MODE:PATH:SKIP:COUNT:ERRNO" (OP read|write|fsync|open; MODE fail|corrupt|short|torn), so
+ * that the HTTP tests can make a page fail verification while the server runs. Without the
+ * variable SIGUSR1 does nothing. */
+static void arm_test_fault(void)
+{
+    const char *spec = getenv("HOTCOPYD_TEST_FAULT");
+    char op[16], mode[16], path[256];
+    unsigned long skip = 0, count = 0;
+    int err = 5;
+    if (spec == NULL ||
+        sscanf(spec, "%15[^:]:%15[^:]:%255[^:]:%lu:%lu:%d", op, mode, path, &skip, &count, &err) < 5)
+        return;
+    JET_XFAULT f = {.szPathContains = path, .cSkip = skip, .cFail = count, .errnoValue = err};
+    f.op = strcmp(op, "write") == 0   ? JET_XFAULT_WRITE
+           : strcmp(op, "fsync") == 0 ? JET_XFAULT_FSYNC
+           : strcmp(op, "open") == 0  ? JET_XFAULT_OPEN
+                                      : JET_XFAULT_READ;
+    f.mode = strcmp(mode, "corrupt") == 0 ? JET_XFAULT_CORRUPT
+             : strcmp(mode, "short") == 0 ? JET_XFAULT_SHORT
+             : strcmp(mode, "torn") == 0  ? JET_XFAULT_TORN
+                                          : JET_XFAULT_FAIL;
+    JET_ERR rc = JetXFaultSet(&f);
+    fprintf(stderr, "hotcopyd: test fault %s armed: %s\n", spec, JetXErrorName(rc));
+}
 
 int main(int argc, char **argv)
 {
@@ -39,6 +68,7 @@ int main(int argc, char **argv)
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -48,7 +78,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    while (sigwait(&stop_signals, &sig) == 0 && sig == SIGUSR1) arm_test_fault();
     fprintf(stderr, "hotcopyd: signal %d: shutting down\n", sig);
     hc_app_stop(&app);
     hc_config_free(&cfg);
