@@ -24,11 +24,11 @@ int hc_handle_healthz(struct hc_request *req)
             !info.fUnavailable)
             usable++;
     }
+    if (usable == 0) return hc_reply_problem(req, 503, NULL, "no instance is usable");
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "status", usable > 0 ? "ok" : "unavailable");
+    cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddNumberToObject(o, "instances", (double)n);
-    cJSON_AddNumberToObject(o, "usable", (double)usable);
-    return hc_reply_json(req, usable > 0 ? 200 : 503, o);
+    return hc_reply_json(req, 200, o);
 }
 
 static void render_instance_metrics(struct hc_app *app, struct hc_strbuf *out)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HTTP_MEMORY_LIMIT (64 * 1024) /* per connection: request line + headers must fit */
 /* A refused body (401, 413, ...) up to this size is read and dropped, so that the answer reaches
@@ -31,6 +32,7 @@ struct hc_http {
     char *tls_cert; /* PEM text, kept alive for the daemon */
     char *tls_key;
     bool tls;
+    MHD_socket quiesced; /* the listen socket MHD_quiesce_daemon handed back, closed at stop */
 };
 
 int64_t hc_now_us(void)
@@ -143,7 +145,8 @@ int hc_reply_json(struct hc_request *req, unsigned status, cJSON *doc)
     if (doc == NULL) return hc_reply_problem(req, 500, NULL, "out of memory");
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
-    return reply_owned_text(req, status, JSON_TYPE, text);
+    /* error answers built as JSON carry status/title/detail: they are problem documents */
+    return reply_owned_text(req, status, status >= 400 ? PROBLEM_TYPE : JSON_TYPE, text);
 }
 
 int hc_reply_empty(struct hc_request *req, unsigned status)
@@ -444,6 +447,7 @@ struct hc_http *hc_http_start(struct hc_app *app, unsigned *bound_port)
     struct hc_http *http = calloc(1, sizeof *http);
     if (http == NULL) return NULL;
     http->app = app;
+    http->quiesced = MHD_INVALID_SOCKET;
     struct sockaddr_storage ss;
     bool v6 = false;
     if (!resolve_listen(cfg, &ss, &v6)) {
@@ -493,13 +497,15 @@ fail:
 
 void hc_http_quiesce(struct hc_http *http)
 {
-    if (http && http->daemon) MHD_quiesce_daemon(http->daemon);
+    if (http && http->daemon && http->quiesced == MHD_INVALID_SOCKET)
+        http->quiesced = MHD_quiesce_daemon(http->daemon);
 }
 
 void hc_http_stop(struct hc_http *http)
 {
     if (http == NULL) return;
     if (http->daemon) MHD_stop_daemon(http->daemon);
+    if (http->quiesced != MHD_INVALID_SOCKET) close(http->quiesced);
     free(http->tls_cert);
     if (http->tls_key) memset(http->tls_key, 0, strlen(http->tls_key));
     free(http->tls_key);
