@@ -143,6 +143,17 @@ JET_ERR ckpt_file_path(struct inst *inst, char *out)
     return ckpt_path(out, OS_PATH_MAX, inst->params.system_path, inst->params.base_name);
 }
 
+JET_ERR ckpt_path_file(const char *dir_or_file, const char *base, char *out)
+{
+    size_t n = strlen(dir_or_file);
+    if (n > 4 && strcmp(dir_or_file + n - 4, ".chk") == 0) {
+        if (n >= OS_PATH_MAX) return JET_errInvalidPath;
+        memcpy(out, dir_or_file, n + 1);
+        return JET_errSuccess;
+    }
+    return ckpt_path(out, OS_PATH_MAX, dir_or_file, base);
+}
+
 /* Fills the attached databases (tree lock held). */
 static void snapshot_dbs(struct inst *inst, struct ckpt_data *d)
 {

@@ -44,6 +44,8 @@ struct ckpt_data {
 JET_ERR ckpt_read(const char *path, struct ckpt_data *d);
 JET_ERR ckpt_write(const char *path, const struct ckpt_data *d);
 JET_ERR ckpt_file_path(struct inst *inst, char *out);
+/* The checkpoint file in dir (or dir itself when it names a .chk file). */
+JET_ERR ckpt_path_file(const char *dir_or_file, const char *base, char *out);
 
 /* Starts/stops the checkpointer thread of an initialised instance. */
 JET_ERR ckpt_start(struct inst *inst, uint64_t seq);

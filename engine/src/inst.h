@@ -129,6 +129,14 @@ struct inst *inst_from_handle(JET_INSTANCE h);
  * multi-instance mode -> JET_errRunningInMultiInstanceMode, no mode -> JET_errInvalidParameter. */
 JET_ERR inst_legacy(struct inst **out);
 
+/* An instance outside the table, for hard recovery's replay (no log, no sessions). */
+struct inst *inst_new_detached(const char *name, uint32_t page_size);
+void inst_free_detached(struct inst *inst);
+/* 1 in one-instance (legacy) mode. */
+int inst_mode_legacy(void);
+/* Marks the live instance with this name as under hard recovery (or clears it); 1 if found. */
+int inst_mark_restore(const char *name, int on);
+
 static inline void tree_rdlock(struct inst *i) { pthread_rwlock_rdlock(&i->tree_lock); }
 static inline void tree_wrlock(struct inst *i) { pthread_rwlock_wrlock(&i->tree_lock); }
 static inline void tree_unlock(struct inst *i) { pthread_rwlock_unlock(&i->tree_lock); }

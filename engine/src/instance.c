@@ -43,6 +43,8 @@ static struct {
     struct inst *legacy;
 } T = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+static void release_runtime(struct inst *inst);
+
 static struct params *defaults(void)
 {
     if (!T.defaults_ready) {
@@ -196,6 +198,48 @@ static void inst_destroy(struct inst *inst)
     pthread_mutex_destroy(&inst->mu);
     pthread_cond_destroy(&inst->idle);
     free(inst);
+}
+
+struct inst *inst_new_detached(const char *name, uint32_t page_size)
+{
+    pthread_mutex_lock(&T.mu);
+    struct inst *inst = inst_alloc(name, name);
+    pthread_mutex_unlock(&T.mu);
+    if (inst) inst->params.page_size = page_size;
+    return inst;
+}
+
+void inst_free_detached(struct inst *inst)
+{
+    if (!inst) return;
+    release_runtime(inst);
+    inst_destroy(inst);
+}
+
+int inst_mode_legacy(void)
+{
+    pthread_mutex_lock(&T.mu);
+    int legacy = T.mode == MODE_LEGACY;
+    pthread_mutex_unlock(&T.mu);
+    return legacy;
+}
+
+/* Sets or clears restore_in_progress on the instance with this name; 1 if one was found. */
+int inst_mark_restore(const char *name, int on)
+{
+    int found = 0;
+    if (!name || !name[0]) return 0;
+    pthread_mutex_lock(&T.mu);
+    for (int i = 0; i < INST_MAX; i++) {
+        struct inst *inst = T.slot[i];
+        if (!inst || strcmp(inst->name, name) != 0) continue;
+        pthread_mutex_lock(&inst->mu);
+        inst->restore_in_progress = on;
+        pthread_mutex_unlock(&inst->mu);
+        found = 1;
+    }
+    pthread_mutex_unlock(&T.mu);
+    return found;
 }
 
 /* Registers inst in the table (T.mu held). */
