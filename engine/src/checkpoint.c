@@ -297,6 +297,13 @@ JET_ERR ckpt_start(struct inst *inst, uint64_t seq)
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->run_mu, NULL);
     pthread_cond_init(&c->cv, NULL);
+    /* The last checkpoint is the one recovery (or a fresh start) wrote: backups start there. */
+    char path[OS_PATH_MAX];
+    struct ckpt_data d;
+    if (inst->log && ckpt_file_path(inst, path) >= 0 && ckpt_read(path, &d) >= 0) {
+        c->last = d.pos;
+        if (d.seq > c->seq) c->seq = d.seq;
+    }
     inst->ckpt = c;
     if (inst->log) {
         if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {

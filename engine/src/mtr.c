@@ -120,6 +120,15 @@ JET_ERR mtr_write(struct mtr *m, struct db *db, struct frame *fr)
     return JET_errSuccess;
 }
 
+JET_ERR mtr_renew(struct mtr *m, struct db *db, struct frame *fr)
+{
+    JET_ERR err = mtr_write(m, db, fr);
+    if (err < 0) return err;
+    find(m, fr)->is_new = 1;
+    memset(fr->data, 0, m->inst->params.page_size);
+    return JET_errSuccess;
+}
+
 uint8_t *mtr_control(struct mtr *m, unsigned type, size_t payload)
 {
     return lrbuf_add(&m->rec, type, payload);

@@ -41,6 +41,10 @@ JET_ERR mtr_get(struct mtr *m, struct db *db, uint32_t pgno, struct frame **out)
 JET_ERR mtr_write(struct mtr *m, struct db *db, struct frame *fr);
 /* Pins a brand-new page (zeroed; logged as a full image). */
 JET_ERR mtr_new(struct mtr *m, struct db *db, uint32_t pgno, struct frame **out);
+/* Turns a pinned, existing page (a free-list page being reused) into a new one: its current
+ * content is kept as the before-image (an abort restores it), the frame is zeroed and the page is
+ * logged whole. */
+JET_ERR mtr_renew(struct mtr *m, struct db *db, struct frame *fr);
 /* Adds a control record (LR_DB_CREATE, ...) that precedes the page records. Returns its payload. */
 uint8_t *mtr_control(struct mtr *m, unsigned type, size_t payload);
 /* Logs and publishes the batch; with_commit adds LR_COMMIT. *end (may be NULL) gets the log

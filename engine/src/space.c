@@ -47,20 +47,19 @@ JET_ERR space_alloc(struct mtr *m, struct db *db, struct frame **out)
     Call(space_page(m, db, &sp));
     uint32_t head = get_u32(sp->data + SP_FREE_HEAD);
     uint32_t count = get_u32(sp->data + SP_PAGE_COUNT);
-    uint32_t pgno;
     if (head) {
-        struct frame *freepg;
-        Call(mtr_get(m, db, head, &freepg));
-        if (page_type(freepg->data) != PAGE_FREE) Error(JET_errDatabaseCorrupted);
-        put_u32(sp->data + SP_FREE_HEAD, page_next(freepg->data));
+        /* Reuse the free list's head: keep its content as the before-image (an abort puts it
+         * back), then it becomes a new page. */
+        Call(mtr_get(m, db, head, &fr));
+        if (page_type(fr->data) != PAGE_FREE) Error(JET_errDatabaseCorrupted);
+        put_u32(sp->data + SP_FREE_HEAD, page_next(fr->data));
         put_u32(sp->data + SP_FREE_COUNT, get_u32(sp->data + SP_FREE_COUNT) - 1);
-        pgno = head;
+        Call(mtr_renew(m, db, fr));
     } else {
         if (count == UINT32_MAX) Error(JET_errOutOfDatabaseSpace);
-        pgno = count;
         put_u32(sp->data + SP_PAGE_COUNT, count + 1);
+        Call(mtr_new(m, db, count, &fr));
     }
-    Call(mtr_new(m, db, pgno, &fr));
     *out = fr;
 HandleError:
     return err;
