@@ -23,7 +23,8 @@ enum { SPARE_NONE, SPARE_MAKING, SPARE_READY, SPARE_FAILED };
 struct log {
     struct inst *inst;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;       /* flush completion (waiters for durability, buffer room) */
+    pthread_cond_t spare_cv; /* spare state changes (the spare thread and the switch) */
     char dir[OS_PATH_MAX];
     char base[LOG_BASE_MAX + 1];
     uint32_t file_size, pgsz;
@@ -63,6 +64,7 @@ static JET_ERR die(struct log *log, JET_ERR cause, const char *what)
         inst_set_fatal(log->inst, log->dead, what);
     }
     pthread_cond_broadcast(&log->cv);
+    pthread_cond_broadcast(&log->spare_cv);
     return log->dead;
 }
 
@@ -98,7 +100,7 @@ static void *spare_main(void *arg)
     pthread_mutex_lock(&log->mu);
     while (!log->stopping) {
         if (log->spare_state != SPARE_NONE || log->dead) {
-            pthread_cond_wait(&log->cv, &log->mu);
+            pthread_cond_wait(&log->spare_cv, &log->mu);
             continue;
         }
         log->spare_state = SPARE_MAKING;
@@ -106,7 +108,7 @@ static void *spare_main(void *arg)
         JET_ERR err = make_spare_file(log->dir, path, log->file_size);
         pthread_mutex_lock(&log->mu);
         log->spare_state = err < 0 ? SPARE_FAILED : SPARE_READY;
-        pthread_cond_broadcast(&log->cv);
+        pthread_cond_broadcast(&log->spare_cv);
     }
     pthread_mutex_unlock(&log->mu);
     return NULL;
@@ -142,7 +144,7 @@ static JET_ERR start_generation(struct log *log, uint32_t gen, int64_t prev_crea
     JET_ERR err;
     path_spare(log, spare);
     path_cur(log, cur);
-    while (log->spare_state == SPARE_MAKING) pthread_cond_wait(&log->cv, &log->mu);
+    while (log->spare_state == SPARE_MAKING) pthread_cond_wait(&log->spare_cv, &log->mu);
     if (log->spare_state != SPARE_READY) {
         if ((err = make_spare_file(log->dir, spare, log->file_size)) < 0) return err;
         log->spare_state = SPARE_READY;
@@ -163,7 +165,7 @@ static JET_ERR start_generation(struct log *log, uint32_t gen, int64_t prev_crea
     if (err < 0) return err;
     if ((err = os_rename(spare, cur)) < 0) return err;
     log->spare_state = SPARE_NONE;
-    pthread_cond_broadcast(&log->cv);
+    pthread_cond_broadcast(&log->spare_cv);
     if ((err = os_fsync_dir(log->dir)) < 0) return err;
     if ((err = os_open(cur, OS_RDWR, &log->file)) < 0) return err;
     log->gen = gen;
@@ -273,6 +275,7 @@ JET_ERR log_open(struct inst *inst, uint32_t gen, uint32_t append_off, int64_t p
     log->buf = malloc(log->cap);
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
+    pthread_cond_init(&log->spare_cv, NULL);
     if (!log->buf) {
         err = JET_errOutOfMemory;
         goto HandleError;
@@ -315,12 +318,13 @@ void log_close(struct log *log)
     pthread_mutex_lock(&log->mu);
     if (log->file && !log->dead) flush_locked(log);
     log->stopping = 1;
-    pthread_cond_broadcast(&log->cv);
+    pthread_cond_broadcast(&log->spare_cv);
     pthread_mutex_unlock(&log->mu);
     if (log->spare_thread_started) pthread_join(log->spare_thread, NULL);
     os_close(log->file);
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cv);
+    pthread_cond_destroy(&log->spare_cv);
     free(log->buf);
     free(log);
 }

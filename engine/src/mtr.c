@@ -134,49 +134,78 @@ uint8_t *mtr_control(struct mtr *m, unsigned type, size_t payload)
     return lrbuf_add(&m->rec, type, payload);
 }
 
-/* Longest run of zero bytes in [from, to): the hole a full image leaves out. */
+/* Longest run of zero bytes in [from, to): the hole a full image leaves out. Scans 8 bytes at a
+ * time (pages are 8-byte aligned; from is a multiple of 8). */
 static void longest_zero_run(const uint8_t *p, uint32_t from, uint32_t to, uint32_t *off, uint32_t *len)
 {
     uint32_t best_off = to, best_len = 0, i = from;
     while (i < to) {
-        if (p[i]) {
-            i++;
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w) {
+            i += 8;
             continue;
         }
         uint32_t s = i;
-        while (i < to && !p[i]) i++;
-        if (i - s > best_len) {
-            best_len = i - s;
+        while (s > from && !p[s - 1]) s--; /* zeros ending the previous word */
+        while (i < to) {
+            memcpy(&w, p + i, 8);
+            if (w) break;
+            i += 8;
+        }
+        uint32_t e = i;
+        while (e < to && !p[e]) e++;
+        if (e - s > best_len) {
+            best_len = e - s;
             best_off = s;
         }
+        i = (e + 8) & ~7u;
     }
     *off = best_off;
     *len = best_len;
+}
+
+#define RUNS_MAX 64
+
+/* The byte runs where before and after differ, in [from, pgsz), merging runs separated by fewer
+ * than DIFF_GAP equal bytes. Returns the number of runs, or RUNS_MAX + 1 when there are more. */
+static unsigned diff_runs(const uint8_t *before, const uint8_t *after, uint32_t from, uint32_t pgsz,
+                          uint32_t (*runs)[2], uint32_t *bytes)
+{
+    unsigned n = 0;
+    *bytes = 0;
+    for (uint32_t i = from; i < pgsz; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, before + i, 8);
+        memcpy(&b, after + i, 8);
+        if (a == b) continue;
+        uint32_t s = i, e = i + 8;
+        while (before[s] == after[s]) s++;
+        while (before[e - 1] == after[e - 1]) e--;
+        if (n && s - runs[n - 1][1] <= DIFF_GAP) {
+            *bytes += e - runs[n - 1][1];
+            runs[n - 1][1] = e;
+            continue;
+        }
+        if (n == RUNS_MAX) return RUNS_MAX + 1;
+        runs[n][0] = s;
+        runs[n][1] = e;
+        *bytes += e - s;
+        n++;
+    }
+    return n;
 }
 
 void mtr_encode_page(struct lrbuf *rec, uint32_t dbid, uint32_t pgno, const uint8_t *before,
                      const uint8_t *after, uint32_t pgsz, int full_image)
 {
     const uint32_t from = PAGE_OFF_TYPE; /* checksum, pgno and dbtime travel in the header */
-    uint32_t runs = 0, bytes = 0;
+    uint32_t runs[RUNS_MAX][2], bytes = 0;
+    unsigned nruns = 0;
     if (!full_image) {
-        uint32_t i = from;
-        while (i < pgsz) {
-            if (before[i] == after[i]) {
-                i++;
-                continue;
-            }
-            uint32_t s = i, last = i;
-            while (i < pgsz && i - last <= DIFF_GAP) {
-                if (before[i] != after[i]) last = i;
-                i++;
-            }
-            runs++;
-            bytes += last + 1 - s;
-            i = last + 1;
-        }
-        /* A diff bigger than the page's image is not worth it. */
-        if (24 + 2 + 4 * runs + bytes > pgsz / 2) full_image = 1;
+        nruns = diff_runs(before, after, from, pgsz, runs, &bytes);
+        /* A diff bigger than half the page is not worth it: log the image. */
+        if (nruns > RUNS_MAX || 26 + 4 * nruns + bytes > pgsz / 2) full_image = 1;
     }
     if (full_image) {
         uint32_t hoff, hlen;
@@ -193,31 +222,20 @@ void mtr_encode_page(struct lrbuf *rec, uint32_t dbid, uint32_t pgno, const uint
         memcpy(p + 20 + (hoff - from), after + hoff + hlen, pgsz - hoff - hlen);
         return;
     }
-    uint8_t *p = lrbuf_add(rec, LR_PAGE_DIFF, 26 + 4 * runs + bytes);
+    uint8_t *p = lrbuf_add(rec, LR_PAGE_DIFF, 26 + 4 * nruns + bytes);
     if (!p) return;
     put_u32(p, dbid);
     put_u32(p + 4, pgno);
     put_u64(p + 8, page_dbtime(before));
     put_u64(p + 16, page_dbtime(after));
-    put_u16(p + 24, (uint16_t)runs);
+    put_u16(p + 24, (uint16_t)nruns);
     uint8_t *q = p + 26;
-    uint32_t i = from;
-    while (i < pgsz) {
-        if (before[i] == after[i]) {
-            i++;
-            continue;
-        }
-        uint32_t s = i, last = i;
-        while (i < pgsz && i - last <= DIFF_GAP) {
-            if (before[i] != after[i]) last = i;
-            i++;
-        }
-        uint32_t l = last + 1 - s;
-        put_u16(q, (uint16_t)s);
+    for (unsigned i = 0; i < nruns; i++) {
+        uint32_t l = runs[i][1] - runs[i][0];
+        put_u16(q, (uint16_t)runs[i][0]);
         put_u16(q + 2, (uint16_t)l);
-        memcpy(q + 4, after + s, l);
+        memcpy(q + 4, after + runs[i][0], l);
         q += 4 + l;
-        i = last + 1;
     }
 }
 
