@@ -397,16 +397,17 @@ JET_ERR JET_API JetRetrieveKey(JET_SESID sesid, JET_TABLEID tableid, void *pvKey
         if (c->pos != POS_ON) Error(c->pos == POS_DELETED ? JET_errRecordDeleted : JET_errNoCurrentRecord);
         err = copy_out(c->cur.key, c->cur.klen, 0, pvKey, cbMax, pcbActual);
     }
-    if (err == JET_wrnBufferTruncated) err = JET_errBufferTooSmall;
 HandleError:
     inst_leave(s->inst);
     return err;
 }
 
+/* A bookmark is the primary key; unlike JetRetrieveKey (a warning), a short buffer is an error. */
 JET_ERR JET_API JetGetBookmark(JET_SESID sesid, JET_TABLEID tableid, void *pvBookmark, unsigned long cbMax,
                                unsigned long *pcbActual)
 {
-    return JetRetrieveKey(sesid, tableid, pvBookmark, cbMax, pcbActual, 0);
+    JET_ERR err = JetRetrieveKey(sesid, tableid, pvBookmark, cbMax, pcbActual, 0);
+    return err == JET_wrnBufferTruncated ? JET_errBufferTooSmall : err;
 }
 
 JET_ERR JET_API JetGotoBookmark(JET_SESID sesid, JET_TABLEID tableid, void *pvBookmark, unsigned long cbBookmark)
