@@ -216,7 +216,11 @@ JET_ERR ckpt_run(struct inst *inst, uint32_t flags)
     snapshot_dbs(inst, &d);
     tree_unlock(inst);
 
-    Call(cache_flush(inst->cache, 0, d.pos, 1));
+    /* A frame's rec_lsn is the end of the batch that first dirtied it, so the last batch before
+     * d.pos has rec_lsn == d.pos: "before" is exclusive, hence d.pos + 1. And the checkpoint must
+     * never point past the durable log (a lazy commit's records may still be in the buffer). */
+    Call(cache_flush(inst->cache, 0, d.pos + 1, 1));
+    Call(log_flush_to(inst->log, d.pos));
     tree_rdlock(inst);
     for (uint32_t id = 1; id <= DB_MAX && err >= 0; id++)
         if (inst->dbs[id] && inst->dbs[id]->file) err = os_fsync(inst->dbs[id]->file);
