@@ -1,0 +1,201 @@
+/*
+ * test_recovery.c — soft recovery and checkpoints (engine/src/recovery.c, redo.c, checkpoint.c,
+ * log.c) in one process: crashes are simulated with JetTerm2(JET_bitTermDirty), which stops the
+ * instance without writing any database page, as a crash would.
+ *
+ * Proves: a transaction committed just before a checkpoint survives a crash right after it (the
+ * checkpoint wrote every page dirtied before its position, including the last batch's, and made
+ * the log durable up to it); a lazily committed transaction covered by a completed checkpoint
+ * survives; recovery replays many generations; attach/detach/create records are replayed; a second
+ * crash right after recovery loses nothing; a clean shutdown leaves nothing to replay (no recovery
+ * event) while a crash does (event 301).
+ * The checkpoint is run directly (ckpt_run) so the test does not depend on the checkpointer's
+ * timing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../engine/src/checkpoint.h"
+#include "../common/jetfx.h"
+
+#define VAL_LEN 700
+
+static void put_val(struct tfx_env *e, struct tfx_kv *kv, long k, JET_GRBIT commit)
+{
+    char v[VAL_LEN];
+    tfx_fill(v, sizeof v, 42, (uint64_t)k);
+    assert_int_equal(JetBeginTransaction(e->ses), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, kv, k, v, sizeof v), JET_errSuccess);
+    assert_int_equal(JetCommitTransaction(e->ses, commit), JET_errSuccess);
+}
+
+static void expect_val(struct tfx_env *e, struct tfx_kv *kv, long k)
+{
+    char want[VAL_LEN], got[VAL_LEN];
+    unsigned long cb = 0;
+    tfx_fill(want, sizeof want, 42, (uint64_t)k);
+    JET_ERR err = tfx_kv_get(e->ses, kv, k, got, sizeof got, &cb);
+    if (err != JET_errSuccess) fail_msg("key %ld: %s", k, JetXErrorName(err));
+    assert_int_equal(cb, VAL_LEN);
+    assert_memory_equal(got, want, VAL_LEN);
+}
+
+static void checkpoint_now(struct tfx_env *e)
+{
+    struct inst *inst = inst_from_handle(e->inst);
+    assert_non_null(inst);
+    assert_int_equal(ckpt_run(inst, 0), JET_errSuccess);
+}
+
+static void crash_and_recover(struct tfx_env *e, struct tfx_kv *kv)
+{
+    assert_int_equal(tfx_env_term(e, JET_bitTermDirty), JET_errSuccess);
+    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", kv), JET_errSuccess);
+}
+
+static void test_commit_just_before_a_checkpoint_survives_a_crash(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    for (long k = 0; k < 20; k++) put_val(e, &kv, k, 0);
+    checkpoint_now(e); /* every page clean now */
+    /* This batch is the first to dirty its pages since the checkpoint, and the last before the
+     * next one: that checkpoint's position is exactly its end. */
+    put_val(e, &kv, 1000, 0);
+    checkpoint_now(e);
+    crash_and_recover(e, &kv);
+    for (long k = 0; k < 20; k++) expect_val(e, &kv, k);
+    expect_val(e, &kv, 1000);
+    assert_int_equal(tfx_count(e->ses, kv.t), 21);
+}
+
+static void test_lazy_commit_covered_by_a_checkpoint_survives_a_crash(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    checkpoint_now(e);
+    for (long k = 0; k < 5; k++) put_val(e, &kv, k, JET_bitCommitLazyFlush);
+    checkpoint_now(e);
+    /* Durable commits after the checkpoint, replayed from it. */
+    for (long k = 5; k < 10; k++) put_val(e, &kv, k, 0);
+    crash_and_recover(e, &kv);
+    for (long k = 0; k < 10; k++) expect_val(e, &kv, k);
+    /* The log the recovery continued is readable end to end: one more crash replays it again. */
+    put_val(e, &kv, 10, 0);
+    crash_and_recover(e, &kv);
+    for (long k = 0; k < 11; k++) expect_val(e, &kv, k);
+}
+
+static void test_recovery_replays_many_generations(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    JET_XINSTANCEINFO before, after;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    assert_int_equal(JetXGetInstanceInfo(e->inst, &before), JET_errSuccess);
+    for (long k = 0; k < 1500; k++) put_val(e, &kv, k, k % 7 ? JET_bitCommitLazyFlush : 0);
+    put_val(e, &kv, 1500, 0); /* durable: everything before it is too */
+    assert_int_equal(JetXGetInstanceInfo(e->inst, &after), JET_errSuccess);
+    assert_true(after.ulCurrentGeneration >= before.ulCurrentGeneration + 5);
+    crash_and_recover(e, &kv);
+    for (long k = 0; k <= 1500; k++) expect_val(e, &kv, k);
+    assert_int_equal(tfx_count(e->ses, kv.t), 1501);
+}
+
+static void test_recovery_replays_detach_attach_and_create(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv, kv2;
+    char second[TFX_PATH_MAX];
+    JET_DBID db2;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    put_val(e, &kv, 1, 0);
+    checkpoint_now(e);
+    assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
+    assert_int_equal(JetCloseDatabase(e->ses, e->dbid, 0), JET_errSuccess);
+    assert_int_equal(JetDetachDatabase(e->ses, e->dbpath), JET_errSuccess);
+    assert_int_equal(JetAttachDatabase(e->ses, e->dbpath, 0), JET_errSuccess);
+    assert_int_equal(JetOpenDatabase(e->ses, e->dbpath, NULL, &e->dbid, 0), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    put_val(e, &kv, 2, 0);
+    /* A database created after the checkpoint. */
+    tfx_join(second, sizeof second, e->dir, "second.edb");
+    assert_int_equal(JetCreateDatabase(e->ses, second, NULL, &db2, 0), JET_errSuccess);
+    assert_int_equal(tfx_kv_create(e->ses, db2, "t", &kv2), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, &kv2, 77, "x", 1), JET_errSuccess);
+    crash_and_recover(e, &kv);
+    expect_val(e, &kv, 1);
+    expect_val(e, &kv, 2);
+    assert_int_equal(JetAttachDatabase(e->ses, second, 0), JET_errSuccess);
+    assert_int_equal(JetOpenDatabase(e->ses, second, NULL, &db2, 0), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, db2, "t", &kv2), JET_errSuccess);
+    assert_int_equal(tfx_kv_seek(e->ses, &kv2, 77), JET_errSuccess);
+}
+
+static void test_second_crash_right_after_recovery_loses_nothing(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    for (long k = 0; k < 50; k++) put_val(e, &kv, k, 0);
+    crash_and_recover(e, &kv);
+    crash_and_recover(e, &kv);
+    for (long k = 50; k < 60; k++) put_val(e, &kv, k, 0);
+    crash_and_recover(e, &kv);
+    for (long k = 0; k < 60; k++) expect_val(e, &kv, k);
+    assert_int_equal(tfx_count(e->ses, kv.t), 60);
+}
+
+struct events {
+    int recovery_end;
+};
+
+static void on_event(const JET_XEVENT *ev, void *ctx)
+{
+    struct events *ev_seen = ctx;
+    if (ev->ulEventId == 301) ev_seen->recovery_end++;
+}
+
+static void test_clean_shutdown_leaves_nothing_to_replay(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    struct events seen = {0};
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    put_val(e, &kv, 1, 0);
+    assert_int_equal(JetXSetEventCallback(on_event, &seen), JET_errSuccess);
+    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
+    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
+    assert_int_equal(seen.recovery_end, 0);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    put_val(e, &kv, 2, 0);
+    crash_and_recover(e, &kv);
+    assert_int_equal(JetXSetEventCallback(NULL, NULL), JET_errSuccess);
+    assert_true(seen.recovery_end >= 1);
+    expect_val(e, &kv, 1);
+    expect_val(e, &kv, 2);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup_db, tfx_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_commit_just_before_a_checkpoint_survives_a_crash),
+        T(test_lazy_commit_covered_by_a_checkpoint_survives_a_crash),
+        T(test_recovery_replays_many_generations),
+        T(test_recovery_replays_detach_attach_and_create),
+        T(test_second_crash_right_after_recovery_loses_nothing),
+        T(test_clean_shutdown_leaves_nothing_to_replay),
+    };
+#undef T
+    return cmocka_run_group_tests_name("recovery", tests, NULL, NULL);
+}
