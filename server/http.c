@@ -106,7 +106,9 @@ bool hc_request_is_tls(const struct hc_request *req)
 int hc_reply(struct hc_request *req, unsigned status, struct MHD_Response *resp)
 {
     if (resp == NULL) return MHD_NO;
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    /* answers are not cached unless the handler said otherwise (the dashboard's static assets) */
+    if (MHD_get_response_header(resp, "Cache-Control") == NULL)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     req->status = status;
     req->queued = true;

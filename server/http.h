@@ -84,7 +84,8 @@ bool hc_request_is_tls(const struct hc_request *req);
 
 /* ---- replies (each queues exactly one answer; returns the MHD result) ---------------------------- */
 
-/* Queues resp with status (adds the common headers) and releases resp. */
+/* Queues resp with status (adds the common headers: Cache-Control no-store unless resp has a
+ * Cache-Control already, X-Content-Type-Options nosniff) and releases resp. */
 int hc_reply(struct hc_request *req, unsigned status, struct MHD_Response *resp);
 /* A JSON document (takes ownership of doc; NULL -> 500). */
 int hc_reply_json(struct hc_request *req, unsigned status, cJSON *doc);
