@@ -106,7 +106,7 @@ int hc_handle_metrics(struct hc_request *req)
     return hc_reply(req, 200, resp);
 }
 
-static cJSON *instance_json(struct hc_instance *inst)
+cJSON *hc_instance_json(struct hc_instance *inst)
 {
     cJSON *o = cJSON_CreateObject();
     JET_XINSTANCEINFO info;
@@ -163,7 +163,7 @@ int hc_handle_instances_list(struct hc_request *req)
     struct hc_instance *list[HC_INSTANCES_MAX];
     size_t n = hc_instances_list(req->app->instances, list, HC_INSTANCES_MAX);
     cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, instance_json(list[i]));
+    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, hc_instance_json(list[i]));
     return hc_reply_json(req, 200, arr);
 }
 
@@ -172,7 +172,7 @@ int hc_handle_instance_get(struct hc_request *req)
     int reply;
     struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "name"), &reply);
     if (inst == NULL) return reply;
-    return hc_reply_json(req, 200, instance_json(inst));
+    return hc_reply_json(req, 200, hc_instance_json(inst));
 }
 
 /* ---- login -------------------------------------------------------------------------------------- */

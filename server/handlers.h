@@ -7,6 +7,8 @@
 
 #include "http.h"
 
+struct hc_instance;
+
 /* h_service.c */
 int hc_handle_healthz(struct hc_request *req);
 int hc_handle_metrics(struct hc_request *req);
@@ -56,6 +58,10 @@ int hc_handle_restore_run(struct hc_request *req);
 
 /* Shared rendering (h_backups.c): a catalog backup as the API shows it, with files and events. */
 cJSON *hc_backup_json(struct hc_app *app, const struct cat_backup *b);
+/* An instance as the API shows it (h_service.c): {"name", "state", "currentGeneration",
+ * "checkpointGeneration", "commits", "databases": [...], "backup": null | {...}}. Also rendered by
+ * the dashboard's overview (ui_overview.c). Takes the instance's lock briefly. */
+cJSON *hc_instance_json(struct hc_instance *inst);
 /* {"code", "name", "message"} for an engine result. */
 cJSON *hc_result_json(JET_ERR err);
 /* RFC 3339 or null. */
