@@ -15,9 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#define LOAD_RATE_MAX 100000
-#define LOAD_SECONDS_MAX 86400
-#define LOAD_SECONDS_DEFAULT 60
 #define SEQ_KEY_LEN 16
 
 struct hc_loadgen {
@@ -147,26 +144,16 @@ static void loadgen_join_free(struct hc_loadgen *lg)
     free(lg);
 }
 
-int hc_handle_load_start(struct hc_request *req)
+int hc_loadgen_start(struct hc_instance *inst, double rate, double secs, JET_ERR *jerr)
 {
-    int reply;
-    struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "inst"), &reply);
-    if (inst == NULL) return reply;
-    cJSON *body = hc_body_json(req);
-    const cJSON *jrate = body ? cJSON_GetObjectItemCaseSensitive(body, "writesPerSecond") : NULL;
-    const cJSON *jsecs = body ? cJSON_GetObjectItemCaseSensitive(body, "seconds") : NULL;
-    double rate = cJSON_IsNumber(jrate) ? jrate->valuedouble : -1;
-    double secs = jsecs == NULL ? LOAD_SECONDS_DEFAULT : cJSON_IsNumber(jsecs) ? jsecs->valuedouble : -1;
-    cJSON_Delete(body);
-    if (rate < 1 || rate > LOAD_RATE_MAX || secs < 1 || secs > LOAD_SECONDS_MAX)
-        return hc_reply_problem(req, 400, "Invalid field",
-                                "writesPerSecond is 1..100000 and seconds 1..86400");
+    if (rate < 1 || rate > HC_LOAD_RATE_MAX || secs < 1 || secs > HC_LOAD_SECONDS_MAX) return -EINVAL;
     struct hc_loadgen *lg = calloc(1, sizeof *lg);
-    if (lg == NULL) return hc_reply_problem(req, 500, NULL, "out of memory");
+    if (lg == NULL) return -ENOMEM;
     JET_ERR err = hc_instance_database(inst, NULL, lg->db, sizeof lg->db);
     if (err < 0) {
         free(lg);
-        return hc_reply_jet(req, err, "the instance has no database");
+        *jerr = err;
+        return -ENOENT;
     }
     lg->inst = inst;
     lg->rate = (unsigned)rate;
@@ -178,7 +165,7 @@ int hc_handle_load_start(struct hc_request *req)
     if (inst->load != NULL && atomic_load(&inst->load->running)) {
         pthread_mutex_unlock(&inst->lock);
         free(lg);
-        return hc_reply_problem(req, 409, "Load generator running", "stop it first (DELETE)");
+        return -EBUSY;
     }
     old = inst->load;
     int rc = pthread_create(&lg->thread, NULL, load_main, lg);
@@ -187,12 +174,55 @@ int hc_handle_load_start(struct hc_request *req)
     loadgen_join_free(old); /* finished already: joins at once */
     if (rc != 0) {
         free(lg);
-        return hc_reply_problem(req, 500, NULL, "cannot start a thread");
+        return -EAGAIN;
     }
+    return 0;
+}
+
+cJSON *hc_loadgen_status(struct hc_instance *inst)
+{
     pthread_mutex_lock(&inst->lock);
     cJSON *doc = load_json(inst->load);
     pthread_mutex_unlock(&inst->lock);
-    return hc_reply_json(req, 201, doc);
+    return doc;
+}
+
+int hc_loadgen_stop(struct hc_instance *inst, cJSON **final)
+{
+    pthread_mutex_lock(&inst->lock);
+    struct hc_loadgen *lg = inst->load;
+    inst->load = NULL;
+    pthread_mutex_unlock(&inst->lock);
+    if (lg == NULL) return -ENOENT;
+    atomic_store(&lg->stop, true);
+    pthread_join(lg->thread, NULL);
+    if (final) *final = load_json(lg);
+    free(lg);
+    return 0;
+}
+
+int hc_handle_load_start(struct hc_request *req)
+{
+    int reply;
+    struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "inst"), &reply);
+    if (inst == NULL) return reply;
+    cJSON *body = hc_body_json(req);
+    const cJSON *jrate = body ? cJSON_GetObjectItemCaseSensitive(body, "writesPerSecond") : NULL;
+    const cJSON *jsecs = body ? cJSON_GetObjectItemCaseSensitive(body, "seconds") : NULL;
+    double rate = cJSON_IsNumber(jrate) ? jrate->valuedouble : -1;
+    double secs = jsecs == NULL ? HC_LOAD_SECONDS_DEFAULT : cJSON_IsNumber(jsecs) ? jsecs->valuedouble : -1;
+    cJSON_Delete(body);
+    JET_ERR err = JET_errSuccess;
+    switch (hc_loadgen_start(inst, rate, secs, &err)) {
+    case 0: return hc_reply_json(req, 201, hc_loadgen_status(inst));
+    case -EINVAL:
+        return hc_reply_problem(req, 400, "Invalid field",
+                                "writesPerSecond is 1..100000 and seconds 1..86400");
+    case -ENOENT: return hc_reply_jet(req, err, "the instance has no database");
+    case -EBUSY: return hc_reply_problem(req, 409, "Load generator running", "stop it first (DELETE)");
+    case -ENOMEM: return hc_reply_problem(req, 500, NULL, "out of memory");
+    default: return hc_reply_problem(req, 500, NULL, "cannot start a thread");
+    }
 }
 
 int hc_handle_load_get(struct hc_request *req)
@@ -200,10 +230,7 @@ int hc_handle_load_get(struct hc_request *req)
     int reply;
     struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "inst"), &reply);
     if (inst == NULL) return reply;
-    pthread_mutex_lock(&inst->lock);
-    cJSON *doc = load_json(inst->load);
-    pthread_mutex_unlock(&inst->lock);
-    return hc_reply_json(req, 200, doc);
+    return hc_reply_json(req, 200, hc_loadgen_status(inst));
 }
 
 int hc_handle_load_stop(struct hc_request *req)
@@ -211,15 +238,9 @@ int hc_handle_load_stop(struct hc_request *req)
     int reply;
     struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "inst"), &reply);
     if (inst == NULL) return reply;
-    pthread_mutex_lock(&inst->lock);
-    struct hc_loadgen *lg = inst->load;
-    inst->load = NULL;
-    pthread_mutex_unlock(&inst->lock);
-    if (lg == NULL) return hc_reply_problem(req, 404, NULL, "no load generator has run here");
-    atomic_store(&lg->stop, true);
-    pthread_join(lg->thread, NULL);
-    cJSON *doc = load_json(lg);
-    free(lg);
+    cJSON *doc = NULL;
+    if (hc_loadgen_stop(inst, &doc) != 0)
+        return hc_reply_problem(req, 404, NULL, "no load generator has run here");
     return hc_reply_json(req, 200, doc);
 }
 

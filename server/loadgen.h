@@ -14,6 +14,8 @@
 
 #include "instance.h"
 
+#include <cjson/cJSON.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +28,22 @@ void hc_load_record(uint64_t seq, int64_t time_us, unsigned char out[HC_LOAD_REC
 bool hc_load_record_ok(uint64_t seq, const void *value, size_t len);
 /* CRC32C (Castagnoli) of a buffer. */
 uint32_t hc_crc32c(const void *data, size_t len);
+
+#define HC_LOAD_RATE_MAX 100000     /* writes per second */
+#define HC_LOAD_SECONDS_MAX 86400
+#define HC_LOAD_SECONDS_DEFAULT 60
+
+/* Starts the generator on inst at rate writes per second (1..HC_LOAD_RATE_MAX) for secs seconds
+ * (1..HC_LOAD_SECONDS_MAX). Returns 0; -EINVAL (a number out of range), -EBUSY (one is running),
+ * -ENOMEM, -EAGAIN (no thread), or -ENOENT with *jerr set when the instance has no database.
+ * Shared by POST /api/v1/instances/{inst}/load and the dashboard. */
+int hc_loadgen_start(struct hc_instance *inst, double rate, double secs, JET_ERR *jerr);
+/* The generator's status as GET .../load shows it ({"running", "writesPerSecond", "committed",
+ * "highestSequence", "lastError", ...}); caller deletes. */
+cJSON *hc_loadgen_status(struct hc_instance *inst);
+/* Stops the generator and joins its thread; *final (may be NULL; caller deletes) receives its last
+ * status. Returns 0, or -ENOENT when no generator has run on inst. */
+int hc_loadgen_stop(struct hc_instance *inst, cJSON **final);
 
 /* Stops and frees the instance's generator, if any (shutdown). */
 void hc_loadgen_shutdown(struct hc_instance *inst);
