@@ -36,6 +36,18 @@ static const char USAGE[] =
     "  --max-connections N     connections served at once (default 512)\n"
     "  --max-per-ip N          connections from one IP address (default 128)\n"
     "  --idle-timeout SECONDS  close a connection idle this long (default 60)\n"
+    "  --target NAME=s3://BUCKET/PREFIX\n"
+    "                          an offsite target (repeatable): backups may be uploaded to it and\n"
+    "                          restored from it. Needs --target-endpoint NAME=URL; credentials\n"
+    "                          from HOTCOPY_TARGET_<NAME>_ACCESS_KEY and _SECRET_KEY (NAME in\n"
+    "                          upper case, other characters as '_') or --target-credentials\n"
+    "  --target-endpoint NAME=URL\n"
+    "                          the S3 endpoint of target NAME (http://HOST:PORT or https://...)\n"
+    "  --target-region NAME=REGION\n"
+    "                          the signing region of target NAME (default us-east-1)\n"
+    "  --target-credentials NAME=FILE\n"
+    "                          a file (mode 0600, refused when group or others may read it) with\n"
+    "                          the lines access_key=... and secret_key=...\n"
     "  --print-routes          print every route (METHOD PATH) and exit\n"
     "  --help                  this text\n"
     "  --version               the version\n";
@@ -131,6 +143,88 @@ static bool add_instance(struct hc_config *cfg, const char *spec, char *err, siz
     return true;
 }
 
+/* The target entry for NAME (created on first mention, so the target flags come in any order). */
+static struct hc_target_config *target_slot(struct hc_config *cfg, const char *name, char *err,
+                                            size_t errcap)
+{
+    for (size_t i = 0; i < cfg->target_count; i++)
+        if (strcmp(cfg->targets[i].name, name) == 0) return &cfg->targets[i];
+    if (!hc_instance_name_is_valid(name)) {
+        snprintf(err, errcap, "bad target name \"%s\" (letters, digits, . _ -)", name);
+        return NULL;
+    }
+    if (cfg->target_count == HC_CONFIG_TARGETS_MAX) {
+        snprintf(err, errcap, "at most %d targets", HC_CONFIG_TARGETS_MAX);
+        return NULL;
+    }
+    struct hc_target_config *t = &cfg->targets[cfg->target_count];
+    t->name = strdup(name);
+    if (t->name == NULL) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    cfg->target_count++;
+    return t;
+}
+
+/* --target, --target-endpoint, --target-region, --target-credentials: "NAME=VALUE". */
+static bool apply_target_flag(struct hc_config *cfg, const char *flag, const char *spec, char *err,
+                              size_t errcap)
+{
+    const char *eq = strchr(spec, '=');
+    if (eq == NULL || eq == spec || eq[1] == '\0') {
+        snprintf(err, errcap, "%s wants NAME=VALUE, got \"%s\"", flag, spec);
+        return false;
+    }
+    char name[64];
+    size_t nlen = (size_t)(eq - spec);
+    if (nlen >= sizeof name) {
+        snprintf(err, errcap, "%s: target name too long", flag);
+        return false;
+    }
+    memcpy(name, spec, nlen);
+    name[nlen] = '\0';
+    struct hc_target_config *t = target_slot(cfg, name, err, errcap);
+    if (t == NULL) return false;
+    const char *value = eq + 1;
+    char **slot = strcmp(flag, "--target") == 0            ? &t->url
+                  : strcmp(flag, "--target-endpoint") == 0 ? &t->endpoint
+                  : strcmp(flag, "--target-region") == 0   ? &t->region
+                                                           : &t->credentials_file;
+    if (*slot != NULL) {
+        snprintf(err, errcap, "%s given twice for target \"%s\"", flag, name);
+        return false;
+    }
+    if (slot == &t->url && (strncmp(value, "s3://", 5) != 0 || value[5] == '\0' || value[5] == '/')) {
+        snprintf(err, errcap, "--target %s wants s3://BUCKET[/PREFIX], got \"%s\"", name, value);
+        return false;
+    }
+    *slot = strdup(value);
+    return *slot != NULL;
+}
+
+/* Every target named by a flag needs its URL and endpoint; the region defaults. */
+static bool check_targets(struct hc_config *cfg, char *err, size_t errcap)
+{
+    for (size_t i = 0; i < cfg->target_count; i++) {
+        struct hc_target_config *t = &cfg->targets[i];
+        if (t->url == NULL) {
+            snprintf(err, errcap, "target \"%s\" has no --target %s=s3://BUCKET/PREFIX", t->name,
+                     t->name);
+            return false;
+        }
+        if (t->endpoint == NULL) {
+            snprintf(err, errcap, "target \"%s\" needs --target-endpoint %s=URL", t->name, t->name);
+            return false;
+        }
+        if (t->region == NULL && (t->region = strdup(HC_DEFAULT_TARGET_REGION)) == NULL) {
+            snprintf(err, errcap, "out of memory");
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Numeric flags: name, bounds, where the value goes. */
 struct numeric_flag {
     const char *name;
@@ -191,6 +285,7 @@ static bool apply_flag(struct hc_config *cfg, const char *name, const char *valu
         return true;
     }
     if (strcmp(name, "--instance") == 0) return add_instance(cfg, value, err, errcap);
+    if (strncmp(name, "--target", 8) == 0) return apply_target_flag(cfg, name, value, err, errcap);
     if (strcmp(name, "--token-file") == 0) {
         replace_string(&cfg->token_file, value);
         return true;
@@ -209,8 +304,11 @@ static bool apply_flag(struct hc_config *cfg, const char *name, const char *valu
 
 static bool takes_value(const char *name)
 {
-    static const char *const named[] = {"--listen", "--data", "--instance", "--token-file",
-                                        "--tls-cert", "--tls-key"};
+    static const char *const named[] = {"--listen",          "--data",
+                                        "--instance",        "--token-file",
+                                        "--tls-cert",        "--tls-key",
+                                        "--target",          "--target-endpoint",
+                                        "--target-region",   "--target-credentials"};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         if (strcmp(name, named[i]) == 0) return true;
     for (size_t i = 0; i < sizeof NUMERIC_FLAGS / sizeof NUMERIC_FLAGS[0]; i++)
@@ -276,6 +374,7 @@ enum hc_config_result hc_config_parse(struct hc_config *cfg, int argc, char *con
         snprintf(err, errcap, "--tls-cert and --tls-key go together");
         return HC_CONFIG_ERROR;
     }
+    if (!check_targets(cfg, err, errcap)) return HC_CONFIG_ERROR;
     if (cfg->instance_count == 0) {
         size_t len = strlen(cfg->data_dir) + sizeof "/" HC_DEFAULT_INSTANCE;
         char *dir = malloc(len);
@@ -301,6 +400,13 @@ void hc_config_free(struct hc_config *cfg)
     for (size_t i = 0; i < cfg->instance_count; i++) {
         free(cfg->instances[i].name);
         free(cfg->instances[i].dir);
+    }
+    for (size_t i = 0; i < cfg->target_count; i++) {
+        free(cfg->targets[i].name);
+        free(cfg->targets[i].url);
+        free(cfg->targets[i].endpoint);
+        free(cfg->targets[i].region);
+        free(cfg->targets[i].credentials_file);
     }
     memset(cfg, 0, sizeof *cfg);
 }

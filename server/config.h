@@ -22,10 +22,21 @@
 #define HC_DEFAULT_MAX_CONNECTIONS 512
 #define HC_DEFAULT_MAX_PER_IP 128
 #define HC_DEFAULT_IDLE_TIMEOUT 60
+#define HC_CONFIG_TARGETS_MAX 8
+#define HC_DEFAULT_TARGET_REGION "us-east-1"
 
 struct hc_instance_config {
     char *name; /* owned */
     char *dir;  /* owned; the instance's log, system and database directory */
+};
+
+/* An offsite target as the flags name it (server/target.c resolves credentials and the URL). */
+struct hc_target_config {
+    char *name;             /* owned; a plain name (names.h rules) */
+    char *url;              /* owned; "s3://BUCKET[/PREFIX]" (--target) */
+    char *endpoint;         /* owned; "http(s)://HOST[:PORT]" (--target-endpoint) */
+    char *region;           /* owned; --target-region, default HC_DEFAULT_TARGET_REGION */
+    char *credentials_file; /* owned; --target-credentials, NULL: HOTCOPY_TARGET_<NAME>_* */
 };
 
 struct hc_config {
@@ -48,6 +59,8 @@ struct hc_config {
     unsigned max_per_ip;
     unsigned idle_timeout;
     bool print_routes; /* print the route table and exit */
+    struct hc_target_config targets[HC_CONFIG_TARGETS_MAX];
+    size_t target_count; /* each has name, url, endpoint and region after HC_CONFIG_RUN */
 };
 
 enum hc_config_result {
