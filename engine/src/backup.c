@@ -332,12 +332,32 @@ static JET_ERR fail_backup(struct inst *inst, struct backup *b, JET_ERR err)
     return err;
 }
 
+/* 1 when name (full path, or base name alone) is a database attached to the instance. */
+static int is_attached_database(struct inst *inst, const char *name)
+{
+    int found = 0;
+    int base_only = strchr(name, '/') == NULL;
+    tree_rdlock(inst);
+    for (uint32_t id = 1; id <= DB_MAX && !found; id++) {
+        struct db *db = inst->dbs[id];
+        if (!db) continue;
+        found = strcmp(db->path, name) == 0 || (base_only && strcmp(os_basename(db->path), name) == 0);
+    }
+    tree_unlock(inst);
+    return found;
+}
+
 /* Resolves name to a file of the backup with the phase rules (bk->mu held). sticky: a database
  * asked for in the wrong phase ends the backup (JetOpenFile); offset reads only refuse. */
 static JET_ERR resolve(struct inst *inst, struct backup *b, const char *name, int sticky, struct bkfile **out)
 {
     if (!name || !name[0]) return JET_errInvalidParameter;
     struct bkfile *f = find_file(b, name);
+    if (!f && b->incremental && is_attached_database(inst, name)) {
+        /* An incremental backup lists no database, but asking for one is a sequence error. */
+        if (sticky) return fail_backup(inst, b, JET_errInvalidBackupSequence);
+        return JET_errInvalidBackupSequence;
+    }
     if (!f) return JET_errDatabaseNotFound;
     if (!f->is_log && (b->log_called || b->incremental)) {
         if (sticky) return fail_backup(inst, b, JET_errInvalidBackupSequence);
