@@ -24,7 +24,7 @@ static void staging_dir(const struct hc_app *app, int64_t id, char *out, size_t 
     snprintf(out, cap, "%s/%s/%lld", app->cfg->data_dir, HC_RESTORES_SUBDIR, (long long)id);
 }
 
-static cJSON *restore_json(struct hc_app *app, const struct cat_restore *r)
+cJSON *hc_restore_json(struct hc_app *app, const struct cat_restore *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)r->id);
@@ -60,36 +60,51 @@ static cJSON *restore_json(struct hc_app *app, const struct cat_restore *r)
     return o;
 }
 
+int hc_restore_create(struct hc_app *app, const char *name, int64_t *id, char *why, size_t whycap)
+{
+    if (!hc_instance_name_is_valid(name)) return -EINVAL;
+    if (hc_instances_name_taken(app->instances, name)) return -EEXIST;
+    struct cat_restore_new row = {.instance = name, .source = CAT_SOURCE_UPLOAD};
+    if (cat_restore_create(app->cat, &row, id) != CAT_OK) {
+        snprintf(why, whycap, "%s", cat_errmsg(app->cat));
+        return -EIO;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", app->cfg->data_dir, HC_RESTORES_SUBDIR);
+    mkdir(dir, 0700);
+    staging_dir(app, *id, dir, sizeof dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(why, whycap, "cannot create the staging directory");
+        return -EIO;
+    }
+    return 0;
+}
+
 int hc_handle_restore_create(struct hc_request *req)
 {
     cJSON *body = hc_body_json(req);
     const cJSON *jinst = body ? cJSON_GetObjectItemCaseSensitive(body, "instance") : NULL;
-    char name[64] = "";
+    char name[64] = "", why[256] = "";
     if (cJSON_IsString(jinst) && strlen(jinst->valuestring) < sizeof name)
         snprintf(name, sizeof name, "%s", jinst->valuestring);
     bool from_target = body && cJSON_GetObjectItemCaseSensitive(body, "from") != NULL;
     cJSON_Delete(body);
-    if (!hc_instance_name_is_valid(name))
+    if (from_target && hc_instance_name_is_valid(name))
+        return hc_reply_problem(req, 400, "Unknown target", "no offsite target is configured");
+    int64_t id = 0;
+    switch (hc_restore_create(req->app, name, &id, why, sizeof why)) {
+    case 0: break;
+    case -EINVAL:
         return hc_reply_problem(req, 400, "Invalid field",
                                 "\"instance\" is a name of 1..63 letters, digits, '.', '_' or '-'");
-    if (from_target)
-        return hc_reply_problem(req, 400, "Unknown target", "no offsite target is configured");
-    if (hc_instances_name_taken(req->app->instances, name))
+    case -EEXIST:
         return hc_reply_problem(req, 409, "Instance name in use", "an instance of that name runs already");
-    struct cat_restore_new row = {.instance = name, .source = CAT_SOURCE_UPLOAD};
-    int64_t id;
-    if (cat_restore_create(req->app->cat, &row, &id) != CAT_OK)
-        return hc_reply_problem(req, 500, NULL, cat_errmsg(req->app->cat));
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/%s", req->app->cfg->data_dir, HC_RESTORES_SUBDIR);
-    mkdir(dir, 0700);
-    staging_dir(req->app, id, dir, sizeof dir);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return hc_reply_problem(req, 500, NULL, "cannot create the staging directory");
+    default: return hc_reply_problem(req, 500, NULL, why);
+    }
     struct cat_restore r;
     if (cat_restore_get(req->app->cat, id, &r) != CAT_OK)
         return hc_reply_problem(req, 500, NULL, cat_errmsg(req->app->cat));
-    return hc_reply_json(req, 201, restore_json(req->app, &r));
+    return hc_reply_json(req, 201, hc_restore_json(req->app, &r));
 }
 
 int hc_handle_restores_list(struct hc_request *req)
@@ -100,7 +115,7 @@ int hc_handle_restores_list(struct hc_request *req)
     if (cat_restore_list(req->app->cat, &f, &list, &n) != CAT_OK)
         return hc_reply_problem(req, 500, NULL, cat_errmsg(req->app->cat));
     cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, restore_json(req->app, &list[i]));
+    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, hc_restore_json(req->app, &list[i]));
     free(list);
     return hc_reply_json(req, 200, arr);
 }
@@ -110,7 +125,7 @@ int hc_handle_restore_get(struct hc_request *req)
     struct cat_restore r;
     if (cat_restore_get(req->app->cat, hc_param_id(req), &r) != CAT_OK)
         return hc_reply_problem(req, 404, NULL, "no such restore");
-    cJSON *o = restore_json(req->app, &r);
+    cJSON *o = hc_restore_json(req->app, &r);
     cJSON_AddItemToObject(o, "events", hc_events_json_list(req->app, 0, r.id));
     return hc_reply_json(req, 200, o);
 }
@@ -324,20 +339,12 @@ static void scan_staging(const char *dir, struct staged_set *set)
     closedir(d);
 }
 
-/* The database's path as the source instance knew it (see restore.h). */
-static void original_path(struct hc_app *app, const cJSON *map, const char *name, char *out,
-                          size_t cap)
+/* The JET_RSTMAP source for a staged database: the path the client names in "databases", else
+ * the base name alone, which the engine matches against the path recorded in the logs. */
+static void original_path(const cJSON *map, const char *name, char *out, size_t cap)
 {
     const cJSON *given = map ? cJSON_GetObjectItemCaseSensitive(map, name) : NULL;
-    if (cJSON_IsString(given)) {
-        snprintf(out, cap, "%s", given->valuestring);
-        return;
-    }
-    struct hc_instance *list[HC_INSTANCES_MAX];
-    size_t n = hc_instances_list(app->instances, list, HC_INSTANCES_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (hc_instance_database(list[i], name, out, cap) >= 0) return;
-    snprintf(out, cap, "%s", name);
+    snprintf(out, cap, "%s", cJSON_IsString(given) ? given->valuestring : name);
 }
 
 static JET_ERR restore_progress(JET_SESID sesid, JET_SNP snp, JET_SNT snt, void *pv)
@@ -345,54 +352,37 @@ static JET_ERR restore_progress(JET_SESID sesid, JET_SNP snp, JET_SNT snt, void 
     return JET_errSuccess;
 }
 
-int hc_handle_restore_run(struct hc_request *req)
+int hc_restore_run(struct hc_app *app, int64_t id, unsigned long gen_low, unsigned long gen_high,
+                   const cJSON *map, JET_ERR *result)
 {
-    struct hc_app *app = req->app;
     struct cat_restore r;
-    int64_t id = hc_param_id(req);
-    if (cat_restore_get(app->cat, id, &r) != CAT_OK)
-        return hc_reply_problem(req, 404, NULL, "no such restore");
-    cJSON *body = hc_body_json(req);
-    if (body == NULL) return hc_reply_problem(req, 400, "Malformed JSON", "the body must be a JSON object");
+    if (cat_restore_get(app->cat, id, &r) != CAT_OK) return -ENOENT;
     char stage[PATH_MAX], target[PATH_MAX];
     staging_dir(app, id, stage, sizeof stage);
     struct staged_set set;
     scan_staging(stage, &set);
-    const cJSON *jlow = cJSON_GetObjectItemCaseSensitive(body, "genLow");
-    const cJSON *jhigh = cJSON_GetObjectItemCaseSensitive(body, "genHigh");
-    if ((jlow && !cJSON_IsNumber(jlow)) || (jhigh && !cJSON_IsNumber(jhigh))) {
-        cJSON_Delete(body);
-        return hc_reply_problem(req, 400, "Invalid field", "genLow and genHigh are numbers");
-    }
-    if (jlow) set.gen_low = (unsigned long)jlow->valuedouble;
-    if (jhigh) set.gen_high = (unsigned long)jhigh->valuedouble;
-    if (hc_instances_name_taken(app->instances, r.instance)) {
-        cJSON_Delete(body);
-        return hc_reply_problem(req, 409, "Instance name in use", "an instance of that name runs already");
-    }
-    if (cat_restore_start(app->cat, id, (int64_t)set.gen_low, (int64_t)set.gen_high) != CAT_OK) {
-        cJSON_Delete(body);
-        return hc_reply_problem(req, 409, "Restore not staging", "this restore has already run");
-    }
+    if (gen_low) set.gen_low = gen_low;
+    if (gen_high) set.gen_high = gen_high;
+    if (hc_instances_name_taken(app->instances, r.instance)) return -EEXIST;
+    if (cat_restore_start(app->cat, id, (int64_t)set.gen_low, (int64_t)set.gen_high) != CAT_OK)
+        return -EALREADY;
     snprintf(target, sizeof target, "%s/%s", app->cfg->data_dir, HC_INSTANCES_SUBDIR);
     mkdir(target, 0700);
     snprintf(target, sizeof target, "%s/%s/%s", app->cfg->data_dir, HC_INSTANCES_SUBDIR, r.instance);
     JET_ERR err = JET_errSuccess;
     if (mkdir(target, 0700) != 0 && errno != EEXIST) err = JET_errInvalidPath;
 
-    const cJSON *map = cJSON_GetObjectItemCaseSensitive(body, "databases");
     JET_RSTMAP rstmap[HC_RESTORE_FILES_MAX];
     char from[HC_RESTORE_FILES_MAX][PATH_MAX], to[HC_RESTORE_FILES_MAX][PATH_MAX + CAT_NAME_MAX];
     for (size_t i = 0; err >= 0 && i < set.db_count; i++) {
         char staged[PATH_MAX + CAT_NAME_MAX];
-        original_path(app, map, set.databases[i], from[i], sizeof from[i]);
+        original_path(map, set.databases[i], from[i], sizeof from[i]);
         snprintf(staged, sizeof staged, "%s/%s", stage, set.databases[i]);
         snprintf(to[i], sizeof to[i], "%s/%s", target, set.databases[i]);
         if (rename(staged, to[i]) != 0 && errno != ENOENT) err = JET_errInvalidPath;
         rstmap[i].szDatabaseName = from[i];
         rstmap[i].szNewDatabaseName = to[i];
     }
-    cJSON_Delete(body);
     char target_slash[PATH_MAX + 2], stage_slash[PATH_MAX + 2];
     snprintf(target_slash, sizeof target_slash, "%s/", target);
     snprintf(stage_slash, sizeof stage_slash, "%s/", stage);
@@ -415,11 +405,40 @@ int hc_handle_restore_run(struct hc_request *req)
     hc_events_server(app, r.instance, err >= 0 ? CAT_LEVEL_INFO : CAT_LEVEL_ERROR, 0, id,
                      "restore %lld %s: %s", (long long)id, err >= 0 ? "succeeded" : "failed",
                      JetXErrorName(err));
+    *result = err;
+    return 0;
+}
+
+int hc_handle_restore_run(struct hc_request *req)
+{
+    struct hc_app *app = req->app;
+    struct cat_restore r;
+    int64_t id = hc_param_id(req);
+    if (cat_restore_get(app->cat, id, &r) != CAT_OK)
+        return hc_reply_problem(req, 404, NULL, "no such restore");
+    cJSON *body = hc_body_json(req);
+    if (body == NULL) return hc_reply_problem(req, 400, "Malformed JSON", "the body must be a JSON object");
+    const cJSON *jlow = cJSON_GetObjectItemCaseSensitive(body, "genLow");
+    const cJSON *jhigh = cJSON_GetObjectItemCaseSensitive(body, "genHigh");
+    if ((jlow && !cJSON_IsNumber(jlow)) || (jhigh && !cJSON_IsNumber(jhigh))) {
+        cJSON_Delete(body);
+        return hc_reply_problem(req, 400, "Invalid field", "genLow and genHigh are numbers");
+    }
+    unsigned long gen_low = jlow ? (unsigned long)jlow->valuedouble : 0;
+    unsigned long gen_high = jhigh ? (unsigned long)jhigh->valuedouble : 0;
+    JET_ERR err = JET_errSuccess;
+    int rc = hc_restore_run(app, id, gen_low, gen_high,
+                            cJSON_GetObjectItemCaseSensitive(body, "databases"), &err);
+    cJSON_Delete(body);
+    if (rc == -ENOENT) return hc_reply_problem(req, 404, NULL, "no such restore");
+    if (rc == -EEXIST)
+        return hc_reply_problem(req, 409, "Instance name in use", "an instance of that name runs already");
+    if (rc != 0) return hc_reply_problem(req, 409, "Restore not staging", "this restore has already run");
     cat_restore_get(app->cat, id, &r);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "result", hc_result_json(err));
     cJSON_AddItemToObject(o, "events", hc_events_json_list(app, 0, id));
-    cJSON_AddItemToObject(o, "restore", restore_json(app, &r));
+    cJSON_AddItemToObject(o, "restore", hc_restore_json(app, &r));
     if (err < 0) {
         cJSON_AddNumberToObject(o, "status", hc_jet_http_status(err));
         cJSON_AddStringToObject(o, "title", JetXErrorName(err));
