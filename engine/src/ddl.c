@@ -213,6 +213,15 @@ static JET_COLUMNID next_columnid(const struct tabledef *td, JET_COLTYP t, JET_G
 }
 
 
+/* 1 when the table already has an autoincrement column (update.c assigns only the first). */
+static int has_autoinc(const struct tabledef *td)
+{
+    unsigned n = atomic_load(&((struct tabledef *)td)->ncols);
+    for (unsigned i = 0; i < n; i++)
+        if (td->cols[i]->grbit & JET_bitColumnAutoincrement) return 1;
+    return 0;
+}
+
 JET_ERR JET_API JetAddColumn(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR szColumnName,
                              const JET_COLUMNDEF *pcolumndef, const void *pvDefault, unsigned long cbDefault,
                              JET_COLUMNID *pcolumnid)
@@ -238,6 +247,8 @@ JET_ERR JET_API JetAddColumn(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR szC
         err = JET_errColumnDuplicate;
     else if (atomic_load(&td->ncols) >= CAT_COLS_MAX)
         err = JET_errTooManyColumns;
+    else if ((pcolumndef->grbit & JET_bitColumnAutoincrement) && has_autoinc(td))
+        err = JET_errColumnRedundant; /* ESE: one autoincrement column per table */
     tree_unlock(s->inst);
     Call(err);
     col = calloc(1, sizeof *col);
