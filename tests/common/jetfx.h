@@ -37,7 +37,10 @@ static inline JET_ERR tfx_set_params(JET_INSTANCE *pinst, const char *dir)
 {
     JET_ERR err;
     char path[TFX_PATH_MAX + 2];
-    snprintf(path, sizeof path, "%s/", dir);
+    size_t n = strlen(dir);
+    if (n + 2 > sizeof path) return JET_errInvalidPath;
+    memcpy(path, dir, n);
+    memcpy(path + n, "/", 2);
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramSystemPath, 0, path)) < 0) return err;
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramLogFilePath, 0, path)) < 0) return err;
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramTempPath, 0, path)) < 0) return err;
