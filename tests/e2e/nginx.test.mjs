@@ -81,6 +81,8 @@ test('Range answers for a log file match nginx', { skip: !NGINX && 'nginx is not
   const whole = await download(s, f.url);
   assert.equal(whole.status, 200);
   const size = whole.body.length;
+  assert.ok(size >= 8192, `a log file of ${size} bytes`);
+  assert.equal(size, f.sizeBytes);
   const ng = await startNginx(dir, f.name, whole.body);
   t.after(() => ng.proc.kill('SIGKILL'));
 
