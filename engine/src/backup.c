@@ -43,6 +43,7 @@ struct backup {
     int truncated;
     uint64_t id;
     uint32_t gen_low, gen_high;
+    lgpos_t redo_from; /* full backup: the checkpoint at begin (every page read holds all before it) */
     lgpos_t mark;
     int64_t mark_time;
     struct bkfile *files[JET_XBACKUP_FILES_MAX];
@@ -244,11 +245,16 @@ static JET_ERR begin(JET_INSTANCE h, int legacy, JET_GRBIT grbit, uint64_t tag)
     }
     Call(log_marker(inst, LR_BACKUP_BEGIN, b->id, incremental, &b->mark));
     b->mark_time = os_now_us();
+    /* Pin everything while the first generation is chosen: a checkpoint finishing in between
+     * could otherwise recycle (circular logging) the generation about to be chosen. */
+    log_set_pin(inst->log, 1);
     if (incremental) {
         b->gen_low = oldest_generation(inst);
+        b->redo_from = 0;
     } else {
-        uint32_t ck = LGPOS_GEN(ckpt_last(inst));
-        b->gen_low = ck ? ck : log_current_gen(inst->log);
+        lgpos_t ck = ckpt_last(inst);
+        b->gen_low = ck ? LGPOS_GEN(ck) : log_current_gen(inst->log);
+        b->redo_from = ck ? ck : LGPOS(b->gen_low, 0);
     }
     log_set_pin(inst->log, b->gen_low);
     clear_files(b);
@@ -365,7 +371,7 @@ static JET_ERR resolve(struct inst *inst, struct backup *b, const char *name, in
     }
     if (f->failed) return JET_errReadVerifyFailure;
     if (!f->ready) {
-        JET_ERR err = bkfile_prepare(inst, f, b->gen_low, b->mark, b->mark_time);
+        JET_ERR err = bkfile_prepare(inst, f, b->gen_low, b->redo_from, b->mark, b->mark_time);
         if (err == JET_errMissingFileToBackup) {
             ev(inst, b, EV_MISSING_FILE_TO_BACKUP, JET_XEVENT_ERROR, err,
                "Log file %s, needed by the backup, is missing.", f->path);
@@ -941,7 +947,7 @@ JET_ERR JetXGetBackupInfo(JET_INSTANCE instance, JET_XBACKUPINFO *pinfo)
             o->fIsLog = (unsigned long)f->is_log;
             if (!f->ready && !f->is_log && !b->log_called) {
                 /* Report the size a client will see: prepare the snapshot now. */
-                bkfile_prepare(inst, f, b->gen_low, b->mark, b->mark_time);
+                bkfile_prepare(inst, f, b->gen_low, b->redo_from, b->mark, b->mark_time);
             }
             o->cbSize = f->size;
             o->cbDelivered = f->delivered;

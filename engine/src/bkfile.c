@@ -48,7 +48,8 @@ static JET_ERR prepare_log(struct inst *inst, struct bkfile *f)
     return JET_errSuccess;
 }
 
-static JET_ERR prepare_db(struct inst *inst, struct bkfile *f, uint32_t gen_low, lgpos_t mark, int64_t mark_time)
+static JET_ERR prepare_db(struct inst *inst, struct bkfile *f, uint32_t gen_low, lgpos_t redo_from, lgpos_t mark,
+                          int64_t mark_time)
 {
     uint32_t pgsz = inst->params.page_size;
     uint32_t count;
@@ -62,6 +63,7 @@ static JET_ERR prepare_db(struct inst *inst, struct bkfile *f, uint32_t gen_low,
     f->snap.flags |= DBH_BACKUP_COPY;
     f->snap.state = JET_dbstateDirtyShutdown;
     f->snap.gen_min_required = gen_low;
+    f->snap.consistent = redo_from;
     f->snap.page_count = count;
     f->snap.bk[BK_FULL_CUR] = (struct bkinfo){mark, mark_time, gen_low, 0};
     f->hdr_page = malloc(pgsz);
@@ -72,10 +74,11 @@ static JET_ERR prepare_db(struct inst *inst, struct bkfile *f, uint32_t gen_low,
     return JET_errSuccess;
 }
 
-JET_ERR bkfile_prepare(struct inst *inst, struct bkfile *f, uint32_t gen_low, lgpos_t mark, int64_t mark_time)
+JET_ERR bkfile_prepare(struct inst *inst, struct bkfile *f, uint32_t gen_low, lgpos_t redo_from, lgpos_t mark,
+                       int64_t mark_time)
 {
     if (f->ready) return JET_errSuccess;
-    JET_ERR err = f->is_log ? prepare_log(inst, f) : prepare_db(inst, f, gen_low, mark, mark_time);
+    JET_ERR err = f->is_log ? prepare_log(inst, f) : prepare_db(inst, f, gen_low, redo_from, mark, mark_time);
     if (err >= 0) f->ready = 1;
     return err;
 }

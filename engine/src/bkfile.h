@@ -5,7 +5,12 @@
  * A database streams as (spec/backup-api.md, "What a database looks like in a backup"):
  *   pages 0 and 1   the header as it was at the file's first access in this backup, marked as a
  *                   backup copy (DBH_BACKUP_COPY, state DirtyShutdown, current-full-backup info
- *                   {mark, genLow = the backup's first generation, genHigh = 0})
+ *                   {mark, genLow = the backup's first generation, genHigh = 0}); its consistent
+ *                   position is the checkpoint the backup began from (L): every page streamed holds
+ *                   every change logged before L (the checkpoint wrote them all to the file, and
+ *                   newer pages come from the cache), and the first change of a page after L is
+ *                   logged whole, so restore replays page records from L on and a page spliced from
+ *                   reads at different moments is rebuilt from that full image
  *   pages 2..N-1    the data pages, N = the page count at that first access; each read under the
  *                   shared tree lock (a cached page is copied from the cache, never torn) or from
  *                   the file and verified (checksum and page number; a failed page is re-read once,
@@ -46,10 +51,11 @@ struct bkfile {
 };
 
 /* Prepares a file for reading at first access: a database's header snapshot and size, a log's
- * verification. backup_gen_low is the backup's first generation; mark and mark_time its mark.
+ * verification. backup_gen_low is the backup's first generation; redo_from the checkpoint it began
+ * from (L above); mark and mark_time its mark.
  * Errors: JET_errLogReadVerifyFailure, JET_errMissingFileToBackup (log gone), I/O errors. */
-JET_ERR bkfile_prepare(struct inst *inst, struct bkfile *f, uint32_t backup_gen_low, lgpos_t mark,
-                       int64_t mark_time);
+JET_ERR bkfile_prepare(struct inst *inst, struct bkfile *f, uint32_t backup_gen_low, lgpos_t redo_from,
+                       lgpos_t mark, int64_t mark_time);
 /* Reads len bytes at off of the streamed file into dst (*got < len only at the end).
  * Errors: JET_errReadVerifyFailure (database page), JET_errLogReadVerifyFailure (log block). */
 JET_ERR bkfile_read(struct inst *inst, struct bkfile *f, uint64_t off, uint8_t *dst, size_t len, size_t *got);

@@ -28,6 +28,7 @@
 
 #include "cache.h"
 #include "checkpoint.h"
+#include "codec.h"
 #include "dbfile.h"
 #include "event.h"
 #include "logfmt.h"
@@ -230,7 +231,20 @@ static JET_ERR cut_trailer(const char *path, uint32_t pgsz)
     return err;
 }
 
-/* Replays one generation file; roll: a roll-forward generation (may end torn if current). */
+/* 1 for a page record logged before its database copy's redo start (the checkpoint the backup
+ * began from, kept as the copy's consistent position: bkfile.h). Every page of the copy already
+ * holds those changes; replaying them could only meet a page spliced from two reads (which fails
+ * verification) before the full image that rebuilds it. */
+static int before_copy_start(const struct redo *rd, const uint8_t *rec, uint32_t len, lgpos_t end)
+{
+    if ((rec[8] != LR_PAGE_DIFF && rec[8] != LR_PAGE_IMAGE) || len < LR_HDR + 8) return 0;
+    uint32_t dbid = get_u32(rec + LR_HDR);
+    if (dbid == 0 || dbid > DB_MAX) return 0;
+    const struct db *db = rd->inst->dbs[dbid];
+    return db && (db->hdr.flags & DBH_BACKUP_COPY) && end <= db->hdr.consistent;
+}
+
+/* Replays one generation file; current: the current generation (may end torn). */
 static JET_ERR replay(struct redo *rd, const char *path, uint32_t gen, int current)
 {
     struct logscan s;
@@ -238,7 +252,8 @@ static JET_ERR replay(struct redo *rd, const char *path, uint32_t gen, int curre
     if (err < 0) return err;
     const uint8_t *rec;
     uint32_t len;
-    while (err >= 0 && logscan_next(&s, &rec, &len)) err = redo_feed(rd, rec, len, LGPOS(gen, s.off));
+    while (err >= 0 && logscan_next(&s, &rec, &len))
+        if (!before_copy_start(rd, rec, len, LGPOS(gen, s.off))) err = redo_feed(rd, rec, len, LGPOS(gen, s.off));
     if (err >= 0 && !current && !s.closed) err = JET_errLogFileCorrupt;
     logscan_close(&s);
     return err;

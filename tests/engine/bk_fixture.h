@@ -703,6 +703,119 @@ static inline JET_ERR bk_header(const char *path, JET_DBINFOMISC4 *m)
     return JetGetDatabaseFileInfo(path, m, sizeof *m, JET_DbInfoMisc);
 }
 
+/* ---- concurrent workload ------------------------------------------------------------------------ */
+/* Threads, each with its own session, committing transactions seq = next++ (small and large rows)
+ * until stopped or max_seq is reached. acked[seq] is set only after JetCommitTransaction returned
+ * success; on_ack (optional) is called then too. */
+#define BK_LOAD_THREADS_MAX 16
+struct bk_load {
+    JET_INSTANCE inst;
+    const char *dbpath;
+    int nthreads;
+    long pause_us;          /* sleep between two transactions of a thread */
+    uint32_t max_seq;
+    atomic_uint next;
+    atomic_int stop;
+    _Atomic uint8_t *acked; /* [max_seq + 1] */
+    atomic_long commits, errors;
+    atomic_long first_err;
+    void (*on_ack)(uint32_t seq, void *ctx);
+    void *ctx;
+    pthread_t th[BK_LOAD_THREADS_MAX];
+    int started;
+};
+
+static void *bk_load_thread(void *p)
+{
+    struct bk_load *l = p;
+    JET_SESID ses = 0;
+    JET_DBID db;
+    struct bk_kv kv;
+    uint8_t *buf = malloc(BK_VALUE_MAX);
+    JET_ERR err = buf ? JetBeginSession(l->inst, &ses, NULL, NULL) : JET_errOutOfMemory;
+    if (err >= 0) err = JetOpenDatabase(ses, l->dbpath, NULL, &db, 0);
+    if (err >= 0) err = bk_kv_open(ses, db, &kv);
+    while (err >= 0 && !atomic_load(&l->stop)) {
+        uint32_t seq = atomic_fetch_add(&l->next, 1);
+        if (seq > l->max_seq) break;
+        err = bk_txn_write(ses, &kv, seq, buf);
+        if (err < 0) break;
+        atomic_store_explicit(&l->acked[seq], 1, memory_order_release);
+        atomic_fetch_add(&l->commits, 1);
+        if (l->on_ack) l->on_ack(seq, l->ctx);
+        if (l->pause_us) {
+            struct timespec ts = {0, l->pause_us * 1000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (err < 0) {
+        long zero = 0;
+        atomic_fetch_add(&l->errors, 1);
+        atomic_compare_exchange_strong(&l->first_err, &zero, (long)err);
+    }
+    if (ses) JetEndSession(ses, 0);
+    free(buf);
+    return NULL;
+}
+
+/* Starts nthreads workers from seq `first`. */
+static inline int bk_load_start(struct bk_load *l, JET_INSTANCE inst, const char *dbpath, int nthreads,
+                                uint32_t first, uint32_t max_seq, long pause_us)
+{
+    memset(l, 0, sizeof *l);
+    l->inst = inst;
+    l->dbpath = dbpath;
+    l->nthreads = nthreads > BK_LOAD_THREADS_MAX ? BK_LOAD_THREADS_MAX : nthreads;
+    l->max_seq = max_seq;
+    l->pause_us = pause_us;
+    atomic_init(&l->next, first);
+    l->acked = calloc((size_t)max_seq + 2, 1);
+    if (!l->acked) return -1;
+    for (int i = 0; i < l->nthreads; i++)
+        if (pthread_create(&l->th[i], NULL, bk_load_thread, l) != 0) return -1;
+    l->started = 1;
+    return 0;
+}
+
+/* Stops and joins the workers (the acked map stays until bk_load_free). */
+static inline void bk_load_stop(struct bk_load *l)
+{
+    if (!l->started) return;
+    atomic_store(&l->stop, 1);
+    for (int i = 0; i < l->nthreads; i++) pthread_join(l->th[i], NULL);
+    l->started = 0;
+}
+
+static inline void bk_load_free(struct bk_load *l)
+{
+    bk_load_stop(l);
+    free((void *)l->acked);
+    l->acked = NULL;
+}
+
+/* Copies the acknowledged set now (transactions whose commit had returned). */
+static inline uint8_t *bk_load_snapshot(struct bk_load *l)
+{
+    uint8_t *s = calloc((size_t)l->max_seq + 2, 1);
+    if (s)
+        for (uint32_t i = 0; i <= l->max_seq; i++) s[i] = atomic_load_explicit(&l->acked[i], memory_order_acquire);
+    return s;
+}
+
+static inline long bk_count_set(const uint8_t *m, uint32_t max)
+{
+    long n = 0;
+    for (uint32_t i = 0; i <= max; i++) n += m[i] != 0;
+    return n;
+}
+
+/* Waits until at least n transactions are acknowledged (or timeout_s passes). */
+static inline void bk_load_wait(struct bk_load *l, long n, double timeout_s)
+{
+    double until = bk_now() + timeout_s;
+    while (atomic_load(&l->commits) < n && bk_now() < until && !atomic_load(&l->errors)) bk_sleep_ms(2);
+}
+
 /* ---- backup clients ----------------------------------------------------------------------------- */
 /* Copies one file of the running backup with JetOpenFile/JetReadFile/JetCloseFile into dest,
  * reading chunk bytes at a time. *size gets the size JetOpenFile reported. */
