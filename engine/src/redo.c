@@ -124,7 +124,12 @@ static JET_ERR apply_page(struct redo *r, const uint8_t *rec, uint32_t len)
     if (err >= 0 && applied) {
         fr->torn = 0;
         cache_set_dirty(r->inst->cache, fr, 0);
-        uint64_t after = page_dbtime(fr->data);
+    }
+    if (err >= 0) {
+        /* The database's change counter passes every change the log holds, applied now or found
+         * already on disk (a page written by an interrupted checkpoint or recovery): otherwise
+         * the next changes would reuse dbtimes, and a later replay would skip their records. */
+        uint64_t after = get_u64(rec + LR_HDR + (rec[8] == LR_PAGE_IMAGE ? 8 : 16));
         if (after > db->dbtime) db->dbtime = after;
     }
     cache_put(r->inst->cache, fr);
