@@ -7,8 +7,10 @@
  * checkpoint wrote every page dirtied before its position, including the last batch's, and made
  * the log durable up to it); a lazily committed transaction covered by a completed checkpoint
  * survives; recovery replays many generations; attach/detach/create records are replayed; a second
- * crash right after recovery loses nothing; a clean shutdown leaves nothing to replay (no recovery
- * event) while a crash does (event 301).
+ * crash right after recovery loses nothing; recovery advances the database's change counter past
+ * changes it finds already on disk (pages written by an interrupted checkpoint), so the changes
+ * after it are not mistaken for old ones by the next recovery; a clean shutdown leaves nothing to
+ * replay (no recovery event) while a crash does (event 301).
  * The checkpoint is run directly (ckpt_run) so the test does not depend on the checkpointer's
  * timing.
  */
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../engine/src/cache.h"
 #include "../../engine/src/checkpoint.h"
 #include "../common/jetfx.h"
 
@@ -155,6 +158,34 @@ static void test_second_crash_right_after_recovery_loses_nothing(void **state)
     assert_int_equal(tfx_count(e->ses, kv.t), 60);
 }
 
+/* Pages written without a checkpoint following (as by a checkpoint interrupted by a crash). */
+static void flush_pages_without_checkpoint(struct tfx_env *e)
+{
+    struct inst *inst = inst_from_handle(e->inst);
+    assert_non_null(inst);
+    assert_int_equal(cache_flush(inst->cache, 0, UINT64_MAX, 1), JET_errSuccess);
+}
+
+static void test_recovery_counts_changes_already_on_disk(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    put_val(e, &kv, 1, 0);
+    checkpoint_now(e);
+    /* Changes after the checkpoint reach the file, but the checkpoint does not move. */
+    for (long k = 2; k < 30; k++) put_val(e, &kv, k, 0);
+    flush_pages_without_checkpoint(e);
+    crash_and_recover(e, &kv);
+    /* Recovery found those changes on disk and skipped their records. The next changes must
+     * still be newer than them... */
+    for (long k = 30; k < 40; k++) put_val(e, &kv, k, 0);
+    crash_and_recover(e, &kv);
+    /* ...or this replay would take their records for old ones and drop them. */
+    for (long k = 1; k < 40; k++) expect_val(e, &kv, k);
+    assert_int_equal(tfx_count(e->ses, kv.t), 39);
+}
+
 struct events {
     int recovery_end;
 };
@@ -194,6 +225,7 @@ int main(void)
         T(test_recovery_replays_many_generations),
         T(test_recovery_replays_detach_attach_and_create),
         T(test_second_crash_right_after_recovery_loses_nothing),
+        T(test_recovery_counts_changes_already_on_disk),
         T(test_clean_shutdown_leaves_nothing_to_replay),
     };
 #undef T
