@@ -1,0 +1,404 @@
+/*
+ * ui_overview.c — the overview (/): one card per instance with its state, current and checkpoint
+ * log generations, databases (size, page size, state), the running backup or the buttons that
+ * start one, the last backup of each kind from the catalog, the live commit rate, and the load
+ * generator's control.
+ *
+ * The card's live part re-renders itself every two seconds. The commit rate needs no state on the
+ * server: each rendering puts the commit count and the time it read into the URL of the next
+ * request, which divides the difference. Inputs keep what the user typed across re-renders
+ * (hx-preserve). Instance data is hc_instance_json (the object GET /api/v1/instances/{name}
+ * answers) and hc_loadgen_status (GET .../load); actions call hc_loadgen_start / _stop, the
+ * functions behind POST and DELETE .../load.
+ */
+#include "ui.h"
+
+#include "handlers.h"
+#include "instance.h"
+#include "loadgen.h"
+#include "ui_html.h"
+#include "ui_page.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CARD_POLL "every 2s"
+#define LOAD_RATE_DEFAULT 200
+#define LAST_BACKUPS_SCAN 200 /* newest catalog rows searched for the last backup of each kind */
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void render_result_json(struct hc_strbuf *sb, const char *call, const cJSON *r)
+{
+    struct cat_result res;
+    memset(&res, 0, sizeof res);
+    res.code = (int32_t)num(r, "code");
+    snprintf(res.name, sizeof res.name, "%s", str(r, "name"));
+    snprintf(res.message, sizeof res.message, "%s", str(r, "message"));
+    ui_result_line_cat(sb, call, &res);
+}
+
+static void render_databases(struct hc_strbuf *sb, const cJSON *dbs)
+{
+    if (cJSON_GetArraySize(dbs) == 0) {
+        ui_printf(sb, "<p class=\"muted\">No database attached.</p>");
+        return;
+    }
+    ui_printf(sb, "<div class=\"table-wrap\"><table><caption>Databases</caption><thead><tr>"
+                  "<th scope=\"col\">Name</th><th scope=\"col\">Size</th>"
+                  "<th scope=\"col\">Page size</th><th scope=\"col\">State</th></tr></thead><tbody>");
+    const cJSON *d;
+    cJSON_ArrayForEach(d, dbs)
+    {
+        ui_printf(sb, "<tr><th scope=\"row\" title=\"");
+        ui_esc(sb, str(d, "path"));
+        ui_printf(sb, "\">");
+        ui_esc(sb, str(d, "name"));
+        ui_printf(sb, "</th><td class=\"num\">");
+        ui_bytes(sb, (uint64_t)num(d, "sizeBytes"));
+        ui_printf(sb, "</td><td class=\"num\">");
+        ui_bytes(sb, (uint64_t)num(d, "pageSize"));
+        ui_printf(sb, "</td><td>");
+        ui_esc(sb, str(d, "state"));
+        ui_printf(sb, "</td></tr>");
+    }
+    ui_printf(sb, "</tbody></table></div>");
+}
+
+static void render_last_backups(struct hc_strbuf *sb, struct hc_app *app, const char *instance)
+{
+    struct cat_backup_filter f = {.instance = instance, .limit = LAST_BACKUPS_SCAN};
+    struct cat_backup *list = NULL;
+    size_t n = 0;
+    if (cat_backup_list(app->cat, &f, &list, &n) != CAT_OK) n = 0;
+    ui_printf(sb, "<dl class=\"facts last-backups\">");
+    static const enum cat_backup_type kinds[] = {CAT_BACKUP_FULL, CAT_BACKUP_INCREMENTAL};
+    for (size_t k = 0; k < 2; k++) {
+        ui_printf(sb, "<div><dt>Last %s backup</dt><dd>", cat_backup_type_name(kinds[k]));
+        const struct cat_backup *b = NULL;
+        for (size_t i = 0; i < n && b == NULL; i++)
+            if (list[i].type == kinds[k]) b = &list[i];
+        if (b == NULL) {
+            ui_printf(sb, "<span class=\"muted\">none</span></dd></div>");
+            continue;
+        }
+        ui_printf(sb, "<a href=\"/ui/backups/%lld\">#%lld</a> %s", (long long)b->id, (long long)b->id,
+                  cat_backup_phase_name(b->phase));
+        if (b->has_result) {
+            ui_printf(sb, " <code class=\"name %s\">", ui_result_class(b->result.code));
+            ui_esc(sb, b->result.name);
+            ui_printf(sb, "</code>");
+        }
+        const char *recorded = cat_recorded_as_name(b->recorded_as);
+        if (recorded) ui_printf(sb, ", recorded as %s", recorded);
+        ui_printf(sb, ", ");
+        ui_time(sb, b->ended_at ? b->ended_at : b->started_at);
+        ui_printf(sb, "</dd></div>");
+    }
+    ui_printf(sb, "</dl>");
+    free(list);
+}
+
+/* The backup part: the running backup, or the two begin buttons. */
+static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const cJSON *inst_json,
+                          bool usable)
+{
+    const char *name = str(inst_json, "name");
+    const cJSON *backup = cJSON_GetObjectItemCaseSensitive(inst_json, "backup");
+    char busy[128];
+    const char *refusal = NULL;
+    if (cJSON_IsObject(backup)) {
+        long long id = (long long)num(backup, "id");
+        ui_printf(sb, "<p class=\"banner info\">Backup <a href=\"/ui/backups/%lld\">#%lld</a> (%s) is "
+                      "running, phase <strong>%s</strong>%s. <a class=\"button small\" "
+                      "href=\"/ui/backups/%lld\">Open its workspace</a></p>",
+                  id, id, str(backup, "type"), str(backup, "phase"),
+                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(backup, "stopped")) ? ", stopped" : "",
+                  id);
+        snprintf(busy, sizeof busy, "Backup #%lld is running: one backup per instance at a time", id);
+        refusal = busy;
+    } else if (!usable) {
+        refusal = "The instance is not usable";
+    }
+    static const char *const types[] = {"full", "incremental"};
+    static const char *const labels[] = {"Start full backup", "Start incremental backup"};
+    ui_printf(sb, "<div class=\"actions\">");
+    for (int i = 0; i < 2; i++) {
+        struct hc_strbuf extra;
+        hc_strbuf_init(&extra);
+        ui_printf(&extra, "<input type=\"hidden\" name=\"instance\" value=\"");
+        ui_esc(&extra, name);
+        ui_printf(&extra, "\"><input type=\"hidden\" name=\"type\" value=\"%s\">", types[i]);
+        char id[CAT_NAME_MAX + 32];
+        snprintf(id, sizeof id, "begin-%s-%s", types[i], name);
+        size_t len;
+        char *fields = hc_strbuf_take(&extra, &len);
+        /* one reason for both buttons: the second is disabled without repeating it */
+        const char *why = refusal == NULL ? NULL : i == 0 ? refusal : "";
+        ui_action_form(sb, ctx->csrf, "/ui/backups", "closest .live", id, labels[i], why, fields,
+                       i == 0 ? "primary" : NULL);
+        free(fields);
+    }
+    ui_printf(sb, "</div>");
+}
+
+static void render_load(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct hc_instance *inst)
+{
+    cJSON *st = hc_loadgen_status(inst);
+    bool running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "running"));
+    ui_printf(sb, "<section class=\"load\" aria-label=\"Load generator\"><h3>Load generator</h3><p>");
+    if (running)
+        ui_printf(sb, "<span class=\"badge ok\">running</span> %.0f writes/s for %.0f s: ",
+                  num(st, "writesPerSecond"), num(st, "seconds"));
+    else
+        ui_printf(sb, "<span class=\"badge\">stopped</span> ");
+    ui_printf(sb, "%.0f committed, highest sequence %.0f", num(st, "committed"),
+              num(st, "highestSequence"));
+    if (num(st, "errors") > 0) ui_printf(sb, ", %.0f errors", num(st, "errors"));
+    ui_printf(sb, ".</p>");
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(st, "lastError");
+    if (cJSON_IsObject(last)) render_result_json(sb, "Last write", last);
+    cJSON_Delete(st);
+
+    char action[CAT_NAME_MAX * 3 + 64], rate_id[CAT_NAME_MAX + 16], secs_id[CAT_NAME_MAX + 16];
+    struct hc_strbuf path;
+    hc_strbuf_init(&path);
+    ui_printf(&path, "/ui/instances/");
+    ui_esc_segment(&path, inst->name);
+    ui_printf(&path, "/load");
+    snprintf(action, sizeof action, "%s", path.data ? path.data : "");
+    hc_strbuf_free(&path);
+    snprintf(rate_id, sizeof rate_id, "load-rate-%s", inst->name);
+    snprintf(secs_id, sizeof secs_id, "load-secs-%s", inst->name);
+    struct hc_strbuf fields;
+    hc_strbuf_init(&fields);
+    ui_printf(&fields, "<label for=\"");
+    ui_esc(&fields, rate_id);
+    ui_printf(&fields, "\">Writes per second</label><input type=\"number\" id=\"");
+    ui_esc(&fields, rate_id);
+    ui_printf(&fields, "\" name=\"writesPerSecond\" min=\"1\" max=\"%d\" value=\"%d\" required "
+                       "hx-preserve=\"true\"><label for=\"",
+              HC_LOAD_RATE_MAX, LOAD_RATE_DEFAULT);
+    ui_esc(&fields, secs_id);
+    ui_printf(&fields, "\">Seconds</label><input type=\"number\" id=\"");
+    ui_esc(&fields, secs_id);
+    ui_printf(&fields, "\" name=\"seconds\" min=\"1\" max=\"%d\" value=\"%d\" required "
+                       "hx-preserve=\"true\">",
+              HC_LOAD_SECONDS_MAX, HC_LOAD_SECONDS_DEFAULT);
+    size_t len;
+    char *markup = hc_strbuf_take(&fields, &len);
+    char id[CAT_NAME_MAX + 32];
+    ui_printf(sb, "<div class=\"actions load-actions\">");
+    snprintf(id, sizeof id, "load-start-%s", inst->name);
+    ui_action_form(sb, ctx->csrf, action, "closest .live", id, "Start load",
+                   running ? "Already running" : NULL, markup, NULL);
+    free(markup);
+    snprintf(id, sizeof id, "load-stop-%s", inst->name);
+    strncat(action, "/stop", sizeof action - strlen(action) - 1);
+    ui_action_form(sb, ctx->csrf, action, "closest .live", id, "Stop load",
+                   running ? NULL : "Not running", NULL, NULL);
+    ui_printf(sb, "</div></section>");
+}
+
+/* The instance card's live part; prev_commits/prev_us: the previous sample (0: none). */
+static void render_card_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct hc_instance *inst,
+                             double prev_commits, int64_t prev_us)
+{
+    cJSON *j = hc_instance_json(inst);
+    int64_t now = cat_now_us();
+    double commits = num(j, "commits");
+    const char *state = str(j, "state");
+    bool usable = strcmp(state, "running") == 0;
+    ui_printf(sb, "<div class=\"live card-live\" hx-get=\"/ui/instances/");
+    ui_esc_segment(sb, inst->name);
+    ui_printf(sb, "/card?c=%.0f&amp;t=%lld\" hx-trigger=\"%s\" hx-swap=\"outerHTML\">", commits,
+              (long long)now, CARD_POLL);
+    ui_printf(sb, "<p><span class=\"badge %s\">", usable ? "ok" : "bad");
+    ui_esc(sb, state);
+    ui_printf(sb, "</span></p>");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
+    if (cJSON_IsObject(error)) render_result_json(sb, "JetInit", error);
+    ui_printf(sb, "<dl class=\"facts\"><div><dt>Current log generation</dt><dd>%.0f</dd></div>"
+                  "<div><dt>Checkpoint generation</dt><dd>%.0f</dd></div>"
+                  "<div><dt>Commits</dt><dd>%.0f</dd></div><div><dt>Commit rate</dt><dd>",
+              num(j, "currentGeneration"), num(j, "checkpointGeneration"), commits);
+    if (prev_us > 0 && now > prev_us && commits >= prev_commits)
+        ui_printf(sb, "<span class=\"rate\">%.0f</span> commits/s",
+                  (commits - prev_commits) * 1e6 / (double)(now - prev_us));
+    else
+        ui_printf(sb, "<span class=\"muted\">measuring…</span>");
+    ui_printf(sb, "</dd></div></dl>");
+    render_databases(sb, cJSON_GetObjectItemCaseSensitive(j, "databases"));
+    render_backup(sb, ctx, j, usable);
+    render_last_backups(sb, ctx->req->app, inst->name);
+    cJSON_Delete(j);
+    render_load(sb, ctx, inst);
+    ui_printf(sb, "</div>");
+}
+
+static void render_result_area(struct hc_strbuf *sb, const struct hc_instance *inst,
+                               const char *result_html, bool oob)
+{
+    ui_printf(sb, "<div id=\"inst-result-");
+    ui_esc(sb, inst->name);
+    ui_printf(sb, "\" class=\"action-result\" role=\"status\"%s>%s</div>",
+              oob ? " hx-swap-oob=\"true\"" : "", result_html ? result_html : "");
+}
+
+/* The whole page; result_html goes to the card of `with_result` (may be NULL). */
+static int reply_overview(const struct ui_ctx *ctx, const struct hc_instance *with_result,
+                          const char *result_html)
+{
+    struct hc_strbuf sb;
+    hc_strbuf_init(&sb);
+    ui_page_open(&sb, ctx, "Overview", UI_NAV_OVERVIEW);
+    ui_printf(&sb, "<h1>Overview</h1><div class=\"cards\">");
+    struct hc_instance *list[HC_INSTANCES_MAX];
+    size_t n = hc_instances_list(ctx->req->app->instances, list, HC_INSTANCES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        ui_printf(&sb, "<section class=\"card\" aria-labelledby=\"inst-h-");
+        ui_esc(&sb, list[i]->name);
+        ui_printf(&sb, "\"><h2 id=\"inst-h-");
+        ui_esc(&sb, list[i]->name);
+        ui_printf(&sb, "\">Instance ");
+        ui_esc(&sb, list[i]->name);
+        ui_printf(&sb, "</h2>");
+        render_result_area(&sb, list[i], list[i] == with_result ? result_html : NULL, false);
+        render_card_live(&sb, ctx, list[i], 0, 0);
+        ui_printf(&sb, "</section>");
+    }
+    if (n == 0) ui_printf(&sb, "<p>No instance is configured.</p>");
+    ui_printf(&sb, "</div>");
+    ui_page_close(&sb);
+    return ui_reply_html(ctx->req, 200, &sb);
+}
+
+int ui_overview_answer(const struct ui_ctx *ctx, struct hc_instance *inst, const char *result_html)
+{
+    if (!ctx->htmx) return reply_overview(ctx, inst, result_html);
+    struct hc_strbuf sb;
+    hc_strbuf_init(&sb);
+    render_card_live(&sb, ctx, inst, 0, 0);
+    render_result_area(&sb, inst, result_html, true);
+    return ui_reply_html(ctx->req, 200, &sb);
+}
+
+int hc_ui_overview(struct hc_request *req)
+{
+    struct ui_ctx ctx;
+    int reply;
+    if (!ui_page_auth(&ctx, req, &reply)) return reply;
+    return reply_overview(&ctx, NULL, NULL);
+}
+
+/* The instance named in the path, or NULL after answering 404. */
+static struct hc_instance *path_instance(const struct ui_ctx *ctx, int *reply)
+{
+    struct hc_instance *inst = hc_instances_find(ctx->req->app->instances, hc_param(ctx->req, "name"));
+    if (inst == NULL) {
+        struct hc_strbuf sb;
+        hc_strbuf_init(&sb);
+        ui_printf(&sb, "<p class=\"banner bad\">No instance of that name.</p>");
+        *reply = ui_reply_html(ctx->req, 404, &sb);
+    }
+    return inst;
+}
+
+int hc_ui_instance_card(struct hc_request *req)
+{
+    struct ui_ctx ctx;
+    ui_ctx_init(&ctx, req);
+    int reply;
+    struct hc_instance *inst = path_instance(&ctx, &reply);
+    if (inst == NULL) return reply;
+    uint64_t prev_commits = 0, prev_us = 0;
+    if (!hc_query_u64(req, "c", 0, &prev_commits) || !hc_query_u64(req, "t", 0, &prev_us))
+        prev_us = 0;
+    struct hc_strbuf sb;
+    hc_strbuf_init(&sb);
+    render_card_live(&sb, &ctx, inst, (double)prev_commits, (int64_t)prev_us);
+    return ui_reply_html(req, 200, &sb);
+}
+
+int hc_ui_load_start(struct hc_request *req)
+{
+    struct ui_ctx ctx;
+    ui_ctx_init(&ctx, req);
+    int reply;
+    struct hc_instance *inst = path_instance(&ctx, &reply);
+    if (inst == NULL) return reply;
+    char rate_text[32] = "", secs_text[32] = "";
+    ui_form_field(req, "writesPerSecond", rate_text, sizeof rate_text);
+    ui_form_field(req, "seconds", secs_text, sizeof secs_text);
+    char *end_rate, *end_secs;
+    double rate = strtod(rate_text, &end_rate), secs = strtod(secs_text, &end_secs);
+    if (rate_text[0] == '\0' || *end_rate != '\0') rate = -1;
+    if (secs_text[0] == '\0' || *end_secs != '\0') secs = -1;
+    JET_ERR err = JET_errSuccess;
+    int rc = hc_loadgen_start(inst, rate, secs, &err);
+    struct hc_strbuf result;
+    hc_strbuf_init(&result);
+    switch (rc) {
+    case 0:
+        ui_printf(&result, "<p class=\"result-line ok\">The load generator started: %.0f writes per "
+                           "second for %.0f seconds.</p>",
+                  rate, secs);
+        break;
+    case -EINVAL:
+        ui_printf(&result, "<p class=\"result-line bad\">Writes per second must be 1 to %d and "
+                           "seconds 1 to %d.</p>",
+                  HC_LOAD_RATE_MAX, HC_LOAD_SECONDS_MAX);
+        break;
+    case -EBUSY:
+        ui_printf(&result, "<p class=\"result-line bad\">The load generator is running already: stop "
+                           "it first.</p>");
+        break;
+    case -ENOENT: ui_result_line(&result, "Finding the instance's database", err); break;
+    default:
+        ui_printf(&result, "<p class=\"result-line bad\">The load generator could not start (%s).</p>",
+                  rc == -ENOMEM ? "out of memory" : "no thread");
+    }
+    size_t len;
+    char *html = hc_strbuf_take(&result, &len);
+    reply = ui_overview_answer(&ctx, inst, html);
+    free(html);
+    return reply;
+}
+
+int hc_ui_load_stop(struct hc_request *req)
+{
+    struct ui_ctx ctx;
+    ui_ctx_init(&ctx, req);
+    int reply;
+    struct hc_instance *inst = path_instance(&ctx, &reply);
+    if (inst == NULL) return reply;
+    cJSON *final = NULL;
+    int rc = hc_loadgen_stop(inst, &final);
+    struct hc_strbuf result;
+    hc_strbuf_init(&result);
+    if (rc == 0)
+        ui_printf(&result, "<p class=\"result-line ok\">The load generator stopped after %.0f "
+                           "commits (highest sequence %.0f).</p>",
+                  num(final, "committed"), num(final, "highestSequence"));
+    else
+        ui_printf(&result, "<p class=\"result-line bad\">No load generator has run on this "
+                           "instance.</p>");
+    cJSON_Delete(final);
+    size_t len;
+    char *html = hc_strbuf_take(&result, &len);
+    reply = ui_overview_answer(&ctx, inst, html);
+    free(html);
+    return reply;
+}
