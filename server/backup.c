@@ -5,6 +5,7 @@
 #include "backup.h"
 
 #include "events.h"
+#include "upload.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ void hc_backup_ref(struct hc_backup_job *job)
 void hc_backup_unref(struct hc_backup_job *job)
 {
     if (job == NULL || atomic_fetch_sub(&job->refs, 1) != 1) return;
+    hc_throttle_unref(job->throttle);
     pthread_mutex_destroy(&job->lock);
     free(job);
 }
@@ -85,6 +87,14 @@ static JET_ERR refresh_files(struct hc_backup_job *job)
 JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_backup_type type,
                         struct hc_backup_job **out, int64_t *id_out)
 {
+    return hc_backup_begin_with(app, inst, type, NULL, 0, out, id_out);
+}
+
+JET_ERR hc_backup_begin_with(struct hc_app *app, struct hc_instance *inst,
+                             enum cat_backup_type type, const char *target,
+                             uint64_t max_bytes_per_second, struct hc_backup_job **out,
+                             int64_t *id_out)
+{
     JET_GRBIT grbit = type == CAT_BACKUP_INCREMENTAL ? JET_bitBackupIncremental : 0;
     JET_ERR err;
     int64_t id = 0;
@@ -97,7 +107,8 @@ JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_b
         if (err >= 0) err = JET_errBackupInProgress; /* cannot happen: the engine allows one */
         goto unlock;
     }
-    struct cat_backup_new row = {.instance = inst->name, .type = type};
+    struct cat_backup_new row = {.instance = inst->name, .type = type, .target = target,
+                                 .max_bytes_per_second = max_bytes_per_second};
     if (cat_backup_insert(app->cat, &row, &id) != CAT_OK) {
         fprintf(stderr, "hotcopyd: catalog: %s\n", cat_errmsg(app->cat));
         err = JET_errDiskIO;
@@ -112,7 +123,10 @@ JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_b
         goto unlock;
     }
     struct hc_backup_job *job = calloc(1, sizeof *job);
-    if (job == NULL) { /* cannot track it: give the backup back to the engine */
+    struct hc_throttle *throttle = hc_throttle_new(max_bytes_per_second);
+    if (job == NULL || throttle == NULL) { /* cannot track it: give the backup back to the engine */
+        free(job);
+        hc_throttle_unref(throttle);
         JetEndExternalBackupInstance2(inst->jet, JET_bitBackupEndAbort);
         struct cat_backup_end end = {.phase = CAT_PHASE_FAILED};
         hc_backup_result(JET_errOutOfMemory, &end.result);
@@ -125,6 +139,7 @@ JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_b
     job->inst = inst;
     job->id = id;
     job->type = type;
+    job->throttle = throttle;
     job->started_at = hc_events_now_us();
     job->phase = CAT_PHASE_DATABASE;
     pthread_mutex_init(&job->lock, NULL);
@@ -207,6 +222,7 @@ JET_ERR hc_backup_logs(struct hc_backup_job *job, JET_LOGINFO *info)
     unsigned long actual = 0;
     memset(info, 0, sizeof *info);
     info->cbSize = sizeof *info;
+    hc_upload_before_logs(job->app, job->id); /* the offsite copy reads the databases first */
     pthread_mutex_lock(&job->lock);
     JET_ERR err = JetGetLogInfoInstance2(job->inst->jet, names, NAME_LIST_CAP, &actual, info);
     if (err >= 0) {
@@ -221,12 +237,14 @@ JET_ERR hc_backup_logs(struct hc_backup_job *job, JET_LOGINFO *info)
         refresh_files(job);
     }
     pthread_mutex_unlock(&job->lock);
+    hc_upload_after_logs(job->app, job->id, err, info);
     free(names);
     return err;
 }
 
 JET_ERR hc_backup_truncate(struct hc_backup_job *job)
 {
+    hc_upload_before_reads_end(job->app, job->id, false); /* the offsite copy reads the logs */
     pthread_mutex_lock(&job->lock);
     JET_ERR err = JetTruncateLogInstance(job->inst->jet);
     if (err >= 0) {
@@ -259,6 +277,8 @@ JET_ERR hc_backup_end(struct hc_backup_job *job, bool abort, bool truncate_done)
     struct hc_instance *inst = job->inst;
     JET_GRBIT grbit = (abort ? JET_bitBackupEndAbort : JET_bitBackupEndNormal) |
                       (truncate_done ? JET_bitBackupTruncateDone : 0);
+    enum cat_recorded_as recorded = CAT_RECORDED_NONE;
+    hc_upload_before_reads_end(job->app, job->id, abort); /* the offsite copy's last reads */
     pthread_mutex_lock(&inst->lock);
     pthread_mutex_lock(&job->lock);
     JET_ERR err = JetEndExternalBackupInstance2(inst->jet, grbit);
@@ -267,7 +287,7 @@ JET_ERR hc_backup_end(struct hc_backup_job *job, bool abort, bool truncate_done)
         struct cat_backup_end end = {.phase = CAT_PHASE_FAILED};
         if (err >= 0) {
             end.phase = CAT_PHASE_ENDED;
-            end.recorded_as = recorded_as(job, truncate_done);
+            end.recorded_as = recorded = recorded_as(job, truncate_done);
         } else if (err == JET_errBackupAbortByServer || err == errBackupAbortByCaller) {
             end.phase = CAT_PHASE_STOPPED;
         }
@@ -282,6 +302,7 @@ JET_ERR hc_backup_end(struct hc_backup_job *job, bool abort, bool truncate_done)
     }
     pthread_mutex_unlock(&job->lock);
     pthread_mutex_unlock(&inst->lock);
+    if (err != JET_errInvalidParameter) hc_upload_after_end(job->app, job->id, err, recorded);
     if (detached) hc_backup_unref(job); /* the instance's reference */
     return err;
 }

@@ -23,6 +23,7 @@
 #include "app.h"
 #include "instance.h"
 #include "jet.h"
+#include "throttle.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,6 +44,8 @@ struct hc_backup_job {
     int64_t id;                    /* catalog id, also the engine's backup tag */
     enum cat_backup_type type;
     int64_t started_at;            /* unix micros */
+    struct hc_throttle *throttle;  /* the backup's transfer limit, shared by its HTTP downloads
+                                      and its offsite upload (throttle.h); never NULL */
     pthread_mutex_t lock;          /* guards everything below */
     enum cat_backup_phase phase;
     bool stopped;                  /* JetStopBackupInstance was called */
@@ -57,6 +60,13 @@ struct hc_backup_job {
  * that result; *id (may be NULL) receives that row's id or 0. */
 JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_backup_type type,
                         struct hc_backup_job **job, int64_t *id);
+/* The same, with an offsite target (NULL: none; its catalog row then records the copy as
+ * "uploading") and a throttle in bytes per second (0: unlimited). The caller starts the upload
+ * (upload.h) once the backup has begun. */
+JET_ERR hc_backup_begin_with(struct hc_app *app, struct hc_instance *inst,
+                             enum cat_backup_type type, const char *target,
+                             uint64_t max_bytes_per_second, struct hc_backup_job **job,
+                             int64_t *id);
 
 /* The running job with this catalog id (a new reference), or NULL. */
 struct hc_backup_job *hc_backup_find(struct hc_app *app, int64_t id);
