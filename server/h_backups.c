@@ -7,6 +7,8 @@
 #include "handlers.h"
 #include "instance.h"
 #include "problem.h"
+#include "target.h"
+#include "upload.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +84,12 @@ cJSON *hc_backup_json(struct hc_app *app, const struct cat_backup *b)
     } else {
         cJSON_AddNullToObject(o, "result");
     }
+    cJSON_AddNumberToObject(o, "maxBytesPerSecond", (double)b->max_bytes_per_second);
+    cJSON *target = hc_upload_target_json(b);
+    if (target)
+        cJSON_AddItemToObject(o, "target", target);
+    else
+        cJSON_AddNullToObject(o, "target");
     cJSON_AddItemToObject(o, "events", hc_events_json_list(app, b->id, 0));
     return o;
 }
@@ -117,6 +125,7 @@ int hc_handle_backup_begin(struct hc_request *req)
     const cJSON *jinst = cJSON_GetObjectItemCaseSensitive(body, "instance");
     const cJSON *jtype = cJSON_GetObjectItemCaseSensitive(body, "type");
     const cJSON *jtarget = cJSON_GetObjectItemCaseSensitive(body, "target");
+    const cJSON *jrate = cJSON_GetObjectItemCaseSensitive(body, "maxBytesPerSecond");
     int reply = MHD_NO;
     enum cat_backup_type type = CAT_BACKUP_FULL;
     char name[64] = HC_DEFAULT_INSTANCE;
@@ -126,9 +135,24 @@ int hc_handle_backup_begin(struct hc_request *req)
         return hc_reply_problem(req, 400, "Invalid field",
                                 "\"instance\" must be a string and \"type\" \"full\" or \"incremental\"");
     }
-    if (jtarget && !cJSON_IsNull(jtarget)) {
+    /* offsite copy and throttle (upload.h, throttle.h) */
+    struct hc_target *target = NULL;
+    uint64_t rate = 0;
+    if (jrate && (!cJSON_IsNumber(jrate) || jrate->valuedouble < 0 ||
+                  jrate->valuedouble != (double)(uint64_t)jrate->valuedouble)) {
         cJSON_Delete(body);
-        return hc_reply_problem(req, 400, "Unknown target", "no offsite target is configured");
+        return hc_reply_problem(req, 400, "Invalid field",
+                                "\"maxBytesPerSecond\" is a whole number >= 0 (0: unlimited)");
+    }
+    if (jrate) rate = (uint64_t)jrate->valuedouble;
+    if (jtarget && !cJSON_IsNull(jtarget)) {
+        target = cJSON_IsString(jtarget) ? hc_targets_find(req->app->targets, jtarget->valuestring)
+                                         : NULL;
+        if (target == NULL) {
+            cJSON_Delete(body);
+            return hc_reply_problem(req, 400, "Unknown target",
+                                    "\"target\" names no configured target (GET /api/v1/targets)");
+        }
     }
     if (jinst) snprintf(name, sizeof name, "%s", jinst->valuestring);
     cJSON_Delete(body);
@@ -136,8 +160,10 @@ int hc_handle_backup_begin(struct hc_request *req)
     if (inst == NULL) return reply;
     struct hc_backup_job *job = NULL;
     int64_t id = 0;
-    JET_ERR err = hc_backup_begin(req->app, inst, type, &job, &id);
+    JET_ERR err = hc_backup_begin_with(req->app, inst, type, target ? target->name : NULL, rate,
+                                       &job, &id);
     if (err < 0) return hc_reply_jet(req, err, "JetBeginExternalBackupInstance: %s", JetXErrorMessage(err));
+    if (target) hc_upload_start(req->app, job, target);
     char location[64];
     snprintf(location, sizeof location, "/api/v1/backups/%lld", (long long)job->id);
     hc_backup_unref(job);
