@@ -172,6 +172,7 @@ static ssize_t read_data(struct dl_stream *st, const struct segment *seg, uint64
         }
     } else {
         unsigned long got = 0;
+        hc_throttle_take(st->job->throttle, want); /* the backup's limit (PATCH maxBytesPerSecond) */
         JET_ERR err = JetXReadFileAt(st->job->inst->jet, st->file.engine_name, offset, buf,
                                      (unsigned long)want, &got);
         if (err < 0 || got == 0) {
@@ -365,6 +366,7 @@ int hc_handle_backup_file_get(struct hc_request *req)
     if (!head && first != NULL) {
         uint64_t want = first->len < HC_DOWNLOAD_BLOCK ? first->len : HC_DOWNLOAD_BLOCK;
         unsigned long got = 0;
+        hc_throttle_take(job->throttle, want);
         st->pre = malloc(want);
         err = st->pre ? JetXReadFileAt(job->inst->jet, st->file.engine_name, first->file_offset,
                                        st->pre, (unsigned long)want, &got)
