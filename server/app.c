@@ -1,9 +1,11 @@
 /*
  * app.c — start-up and shutdown order (see app.h).
- *   start: catalog (mark interrupted backups/restores failed) -> token/auth -> metrics -> events
- *          (engine callback) -> instances (JetInit, attach) -> HTTP daemon
+ *   start: catalog (mark interrupted backups/restores failed) -> token/auth -> offsite targets
+ *          (credentials) -> metrics -> events (engine callback) -> instances (JetInit, attach) ->
+ *          upload jobs (resume interrupted offsite copies) -> HTTP daemon
  *   stop:  stop accepting -> end SSE streams -> stop load generators -> end running backups as
- *          aborted by server -> HTTP daemon -> JetTerm -> events -> catalog
+ *          aborted by server -> cancel and join upload jobs -> HTTP daemon -> JetTerm -> events ->
+ *          targets -> catalog
  */
 #include "app.h"
 
@@ -15,6 +17,8 @@
 #include "loadgen.h"
 #include "metrics.h"
 #include "routes.h"
+#include "target.h"
+#include "upload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +74,11 @@ int hc_app_start(struct hc_app *app, const struct hc_config *cfg)
     app->route_count = hc_route_count;
     atomic_init(&app->stopping, false);
     if (open_catalog(app) != 0 || load_auth(app) != 0) goto fail;
+    app->targets = hc_targets_start(cfg, err, sizeof err);
+    if (app->targets == NULL) {
+        fprintf(stderr, "hotcopyd: %s\n", err);
+        goto fail;
+    }
     app->metrics = hc_metrics_create(hc_routes, hc_route_count);
     app->events = hc_events_start(app);
     if (app->metrics == NULL || app->events == NULL) goto fail;
@@ -78,6 +87,7 @@ int hc_app_start(struct hc_app *app, const struct hc_config *cfg)
         fprintf(stderr, "hotcopyd: %s\n", err);
         goto fail;
     }
+    if (hc_uploads_start(app) == NULL) goto fail; /* resumes interrupted offsite copies */
     unsigned port = 0;
     app->http = hc_http_start(app, &port);
     if (app->http == NULL) goto fail;
@@ -100,6 +110,8 @@ void hc_app_stop(struct hc_app *app)
         for (size_t i = 0; i < n; i++) hc_loadgen_shutdown(list[i]);
         for (size_t i = 0; i < n; i++) hc_backup_abort_for_shutdown(app, list[i]);
     }
+    hc_uploads_stop(app->uploads); /* cancels and joins the offsite upload jobs */
+    app->uploads = NULL;
     hc_http_stop(app->http);
     app->http = NULL;
     hc_instances_stop(app->instances);
@@ -108,6 +120,8 @@ void hc_app_stop(struct hc_app *app)
     app->events = NULL;
     hc_metrics_destroy(app->metrics);
     app->metrics = NULL;
+    hc_targets_stop(app->targets);
+    app->targets = NULL;
     hc_auth_destroy(app->auth);
     app->auth = NULL;
     cat_close(app->cat);

@@ -23,6 +23,8 @@ struct hc_events;
 struct hc_instances;
 struct hc_http;
 struct hc_route;
+struct hc_targets;
+struct hc_uploads;
 
 struct hc_app {
     const struct hc_config *cfg;
@@ -32,6 +34,8 @@ struct hc_app {
     struct hc_events *events;       /* engine event callback, SSE fan-out */
     struct hc_instances *instances; /* engine instances, their backups, load generators */
     struct hc_http *http;           /* the libmicrohttpd daemon */
+    struct hc_targets *targets;     /* offsite targets (target.h); read-only after start */
+    struct hc_uploads *uploads;     /* offsite upload jobs (upload.h) */
     const struct hc_route *routes;  /* the route table (routes.c) */
     size_t route_count;
     atomic_bool stopping;           /* set once shutdown begins */
