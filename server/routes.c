@@ -6,6 +6,7 @@
 #include "routes.h"
 
 #include "handlers.h"
+#include "target_handlers.h"
 
 #define API "/api/v1"
 
@@ -23,6 +24,7 @@ const struct hc_route hc_routes[] = {
     {"POST", API "/backups", hc_handle_backup_begin, 0, NULL},
     {"GET", API "/backups", hc_handle_backups_list, 0, NULL},
     {"GET", API "/backups/{id}", hc_handle_backup_get, 0, NULL},
+    {"PATCH", API "/backups/{id}", hc_handle_backup_patch, 0, NULL},
     {"GET", API "/backups/{id}/files", hc_handle_backup_files, 0, NULL},
     {"GET", API "/backups/{id}/files/{name}", hc_handle_backup_file_get, 0, NULL},
     {"HEAD", API "/backups/{id}/files/{name}", hc_handle_backup_file_get, 0, NULL},
@@ -49,6 +51,10 @@ const struct hc_route hc_routes[] = {
     {"GET", API "/instances/{inst}/load", hc_handle_load_get, 0, NULL},
     {"DELETE", API "/instances/{inst}/load", hc_handle_load_stop, 0, NULL},
     {"GET", API "/instances/{inst}/load/verify", hc_handle_load_verify, 0, NULL},
+    /* offsite targets (h_targets.c) */
+    {"GET", API "/targets", hc_handle_targets_list, 0, NULL},
+    {"POST", API "/targets/{name}/check", hc_handle_target_check, 0, NULL},
+    {"GET", API "/targets/{name}/backups", hc_handle_target_backups, 0, NULL},
     /* events */
     {"GET", API "/events", hc_handle_events_list, 0, NULL},
     {"GET", API "/events/stream", hc_handle_events_stream, 0, NULL},
