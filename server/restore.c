@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "instance.h"
 #include "problem.h"
+#include "target_restore.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,11 @@
 static void staging_dir(const struct hc_app *app, int64_t id, char *out, size_t cap)
 {
     snprintf(out, cap, "%s/%s/%lld", app->cfg->data_dir, HC_RESTORES_SUBDIR, (long long)id);
+}
+
+void hc_restore_staging_dir(const struct hc_app *app, int64_t id, char *out, size_t cap)
+{
+    staging_dir(app, id, out, cap);
 }
 
 cJSON *hc_restore_json(struct hc_app *app, const struct cat_restore *r)
@@ -89,8 +95,7 @@ int hc_handle_restore_create(struct hc_request *req)
         snprintf(name, sizeof name, "%s", jinst->valuestring);
     bool from_target = body && cJSON_GetObjectItemCaseSensitive(body, "from") != NULL;
     cJSON_Delete(body);
-    if (from_target && hc_instance_name_is_valid(name))
-        return hc_reply_problem(req, 400, "Unknown target", "no offsite target is configured");
+    if (from_target) return hc_handle_restore_from_target(req); /* target_restore.c */
     int64_t id = 0;
     switch (hc_restore_create(req->app, name, &id, why, sizeof why)) {
     case 0: break;

@@ -29,6 +29,9 @@
 
 /* The functions below are shared by the REST handlers and the dashboard (ui_restore.c). */
 
+/* DATA/restores/<id>: where restore id's files are staged (also by a restore from a target). */
+void hc_restore_staging_dir(const struct hc_app *app, int64_t id, char *out, size_t cap);
+
 /* A restore as the API shows it: {"id", "instance", "state", "createdAt", "endedAt", "genLow",
  * "genHigh", "files": [{"name", "sizeBytes", "bytesReceived"}], "result"}. Caller deletes. */
 cJSON *hc_restore_json(struct hc_app *app, const struct cat_restore *r);
