@@ -145,3 +145,24 @@ test('TLS: HTTPS with --tls-cert/--tls-key, checked by curl against the certific
   const login = curl(['--cacert', cert, '-i', '-H', 'Content-Type: application/json', '-d', JSON.stringify({ token: s.token }), s.url + '/login']);
   assert.match(login.stdout.toString(), /hc_session=[^\r\n]*Secure/);
 });
+
+test('limits: oversized headers get 431, connections beyond --max-per-ip are refused, idle ones closed', { timeout: 30000 }, async (t) => {
+  const { connect } = await import('node:net');
+  const s = await startServer({ args: ['--max-per-ip', '3', '--idle-timeout', '2'] });
+  t.after(() => s.cleanup());
+  const big = curl(['-o', '/dev/null', '-w', '%{http_code}', '-H', 'X-Big: ' + 'a'.repeat(70000), s.url + '/healthz']);
+  assert.equal(big.stdout.toString(), '431');
+  const { port } = new URL(s.url);
+  const open = [];
+  for (let i = 0; i < 3; i++) {
+    const c = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => c.on('connect', r));
+    open.push(c);
+  }
+  const over = curl(['-o', '/dev/null', '-w', '%{http_code}', s.url + '/healthz']);
+  assert.notEqual(over.stdout.toString(), '200', 'a fourth connection from the same address is refused');
+  const closed = await Promise.all(open.map((c) => new Promise((r) => { c.on('close', () => r(true)); setTimeout(() => r(false), 6000); })));
+  assert.ok(closed.every(Boolean), 'idle connections are closed after --idle-timeout');
+  const after = curl(['-o', '/dev/null', '-w', '%{http_code}', s.url + '/healthz']);
+  assert.equal(after.stdout.toString(), '200');
+});
