@@ -80,6 +80,7 @@ struct ju_verify {
     uint8_t *lvpage;                  /* buffer for long value pages */
     uint64_t type_count[PAGE_LV + 2]; /* pages by type; the last slot counts unknown types */
     uint64_t zero_pages;
+    uint64_t damaged_pages; /* inside the extent: failing verification, zeros or unreadable */
     struct ju_table *tables;
     size_t ntables, cap_tables;
     int oom;
@@ -173,7 +174,9 @@ static int ju_walk_read(struct ju_verify *v, struct ju_tree *t, uint32_t pgno, u
     } else if (st == JU_PAGE_ZERO) {
         ju_tree_problem(v, t, pgno, "referenced page was never written");
     } else {
-        ju_tree_problem(v, t, pgno, "referenced page is unusable (see its own problem)");
+        ju_tree_problem(v, t, pgno,
+                        "the tree uses this damaged page: what lies behind it is not "
+                        "checked");
     }
     return 0;
 }
@@ -669,13 +672,16 @@ static void ju_verify_scan(struct ju_verify *v, uint64_t end)
             v->status[p] = (uint8_t)st;
             if (st == JU_PAGE_ZERO) {
                 v->zero_pages++;
-                if (p < v->extent)
+                if (p < v->extent) {
+                    v->damaged_pages++;
                     ju_problem(v->o, (long long)p,
-                               "page inside the database was "
-                               "never written (all zeros)");
+                               "page inside the database was never written "
+                               "(all zeros)");
+                }
                 continue;
             }
             if (st != JU_PAGE_OK) {
+                v->damaged_pages++;
                 if (st == JU_PAGE_BAD)
                     ju_page_why(pg, v->pgsz, p, why, sizeof why);
                 else
@@ -759,6 +765,8 @@ static void ju_verify_trees(struct ju_verify *v, struct ju_tree *cat)
     }
 }
 
+/* Pages nobody owns. When a damaged page cut a walk short, the pages behind it look unowned
+ * too: they are then warnings, the damaged page being the problem. */
 static void ju_verify_leaks(struct ju_verify *v)
 {
     uint64_t end = v->extent < v->npages ? v->extent : v->npages;
@@ -766,10 +774,16 @@ static void ju_verify_leaks(struct ju_verify *v)
     for (uint64_t p = PGNO_FIRST_FREE - 1; p < end; p++) {
         if (v->owner[p] != JU_OWN_NONE || v->status[p] != JU_PAGE_OK) continue;
         unsigned type = ju_db_read_page(v->db, p, pg) == JU_PAGE_OK ? page_type(pg) : 255;
-        ju_problem(v->o, (long long)p,
-                   "%s page belongs to no tree and is not on the free list "
-                   "(leaked)",
-                   ju_page_type_name(type));
+        if (v->damaged_pages)
+            ju_warning(v->o, (long long)p,
+                       "%s page is reached by no tree nor the free list "
+                       "(perhaps only through a damaged page)",
+                       ju_page_type_name(type));
+        else
+            ju_problem(v->o, (long long)p,
+                       "%s page belongs to no tree and is not on the free "
+                       "list (leaked)",
+                       ju_page_type_name(type));
     }
 }
 
