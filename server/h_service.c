@@ -177,11 +177,19 @@ int hc_handle_instance_get(struct hc_request *req)
 
 /* ---- login -------------------------------------------------------------------------------------- */
 
+/* Styled by the dashboard's stylesheet (web/static/app.css, served at /static/). */
 static const char LOGIN_PAGE[] =
-    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Hotcopy: sign in</title></head>"
-    "<body><form method=\"post\" action=\"/login\"><h1>Hotcopy</h1>"
-    "<label>API token <input type=\"password\" name=\"token\" autocomplete=\"current-password\">"
-    "</label> <button type=\"submit\">Sign in</button>%s</form></body></html>";
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<title>Sign in · Hotcopy</title>"
+    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
+    "<link rel=\"stylesheet\" href=\"/static/app.css\"></head>"
+    "<body class=\"login\"><main id=\"main\"><form method=\"post\" action=\"/login\">"
+    "<h1>Hotcopy</h1><p>Sign in with the appliance's API token.</p>"
+    "<input type=\"text\" name=\"username\" value=\"hotcopy\" autocomplete=\"username\" hidden>"
+    "<label for=\"token\">API token</label> <input type=\"password\" id=\"token\" name=\"token\" "
+    "autocomplete=\"current-password\" required autofocus> "
+    "<button type=\"submit\" class=\"primary\">Sign in</button>%s</form></main></body></html>";
 
 static int login_page(struct hc_request *req, unsigned status, const char *message)
 {
