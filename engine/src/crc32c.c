@@ -118,3 +118,9 @@ int crc32c_hw(void)
     pthread_once(&init_once, init_tables);
     return have_hw;
 }
+
+uint32_t crc32c_portable(uint32_t crc, const void *buf, size_t len)
+{
+    pthread_once(&init_once, init_tables);
+    return crc_sw(crc, buf, len);
+}
