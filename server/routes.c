@@ -6,6 +6,7 @@
 #include "routes.h"
 
 #include "handlers.h"
+#include "ui.h"
 #include "target_handlers.h"
 
 #define API "/api/v1"
@@ -58,6 +59,31 @@ const struct hc_route hc_routes[] = {
     /* events */
     {"GET", API "/events", hc_handle_events_list, 0, NULL},
     {"GET", API "/events/stream", hc_handle_events_stream, 0, NULL},
+    /* ---- dashboard (ui.h, server/ui_*.c) -----------------------------------------------------------
+     * Pages are HC_ROUTE_PUBLIC: they check the session cookie themselves and send a browser without
+     * one to /login (a 303, not a 401 document). Fragments and actions authenticate like the API
+     * (the session cookie, and the CSRF token on POST). */
+    {"GET", "/", hc_ui_overview, HC_ROUTE_PUBLIC, NULL},
+    {"GET", "/static/{name}", hc_ui_static, HC_ROUTE_PUBLIC, NULL},
+    {"GET", "/ui/instances/{name}/card", hc_ui_instance_card, 0, NULL},
+    {"POST", "/ui/instances/{name}/load", hc_ui_load_start, 0, NULL},
+    {"POST", "/ui/instances/{name}/load/stop", hc_ui_load_stop, 0, NULL},
+    {"GET", "/ui/backups", hc_ui_history, HC_ROUTE_PUBLIC, NULL},
+    {"POST", "/ui/backups", hc_ui_backup_begin, 0, NULL},
+    {"GET", "/ui/backups/{id}", hc_ui_backup_page, HC_ROUTE_PUBLIC, NULL},
+    {"GET", "/ui/backups/{id}/live", hc_ui_backup_live, 0, NULL},
+    {"POST", "/ui/backups/{id}/logs", hc_ui_backup_logs, 0, NULL},
+    {"POST", "/ui/backups/{id}/truncate", hc_ui_backup_truncate, 0, NULL},
+    {"POST", "/ui/backups/{id}/stop", hc_ui_backup_stop, 0, NULL},
+    {"POST", "/ui/backups/{id}/end", hc_ui_backup_end, 0, NULL},
+    {"GET", "/ui/events", hc_ui_events, HC_ROUTE_PUBLIC, NULL},
+    {"GET", "/ui/events/rows", hc_ui_event_rows, 0, NULL},
+    {"GET", "/ui/restores", hc_ui_restores, HC_ROUTE_PUBLIC, NULL},
+    {"POST", "/ui/restores", hc_ui_restore_create, 0, NULL},
+    {"GET", "/ui/restores/{id}", hc_ui_restore_page, HC_ROUTE_PUBLIC, NULL},
+    {"GET", "/ui/restores/{id}/live", hc_ui_restore_live, 0, NULL},
+    {"POST", "/ui/restores/{id}/run", hc_ui_restore_run, 0, NULL},
+    /* ---- end of the dashboard's routes ---- */
 };
 const size_t hc_route_count = sizeof hc_routes / sizeof hc_routes[0];
 
