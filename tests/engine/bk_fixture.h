@@ -758,11 +758,16 @@ static void *bk_load_thread(void *p)
     return NULL;
 }
 
-/* Starts nthreads workers from seq `first`. */
+/* Starts nthreads workers from seq `first`. l->on_ack and l->ctx, when the caller set them, are
+ * kept; everything else is reset. */
 static inline int bk_load_start(struct bk_load *l, JET_INSTANCE inst, const char *dbpath, int nthreads,
                                 uint32_t first, uint32_t max_seq, long pause_us)
 {
+    void (*on_ack)(uint32_t, void *) = l->on_ack;
+    void *ctx = l->ctx;
     memset(l, 0, sizeof *l);
+    l->on_ack = on_ack;
+    l->ctx = ctx;
     l->inst = inst;
     l->dbpath = dbpath;
     l->nthreads = nthreads > BK_LOAD_THREADS_MAX ? BK_LOAD_THREADS_MAX : nthreads;
