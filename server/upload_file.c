@@ -108,6 +108,50 @@ static bool stored_part_matches(const struct file_run *run, int p, const char *b
     return strcmp(hex, s->etag) == 0;
 }
 
+/* A part's bytes as a streamed body that takes each slice from the backup's throttle as it is
+ * sent, so a rate change applies within a slice, not after a whole part. */
+#define THROTTLE_SLICE (256 * 1024)
+struct part_stream {
+    const char *buf;
+    size_t len, pos;
+    struct hc_throttle *throttle;
+};
+
+static ssize_t part_read(void *ctx, void *out, size_t len)
+{
+    struct part_stream *ps = ctx;
+    size_t n = ps->len - ps->pos;
+    if (n > len) n = len;
+    if (n > THROTTLE_SLICE) n = THROTTLE_SLICE;
+    if (n == 0) return 0;
+    hc_throttle_take(ps->throttle, n);
+    memcpy(out, ps->buf + ps->pos, n);
+    ps->pos += n;
+    return (ssize_t)n;
+}
+
+static int part_rewind(void *ctx)
+{
+    ((struct part_stream *)ctx)->pos = 0;
+    return 0;
+}
+
+/* Uploads part (1-based) from buf, signed with the part's SHA-256. */
+static int send_part(struct s3_client *c, const struct hc_upload_file_req *req,
+                     const char *upload_id, int part, const char *buf, size_t len,
+                     char etag[S3_ETAG_MAX], struct s3_error *err)
+{
+    unsigned char digest[32];
+    char hex[HC_SHA256_HEX];
+    if (gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, len, digest) != 0) return S3_ERR_NOMEM;
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    struct part_stream ps = {.buf = buf, .len = len, .throttle = req->throttle};
+    struct s3_body body = {.length = len, .read = part_read, .rewind = part_rewind, .ctx = &ps,
+                           .sha256_hex = hex};
+    return s3_multipart_upload_part(c, req->target->bucket, req->key, upload_id, part, &body,
+                                    etag, err);
+}
+
 struct worker_arg {
     struct file_run *run;
     struct s3_client *client;
@@ -153,11 +197,9 @@ static void *part_worker(void *p)
             run->res->parts_reused++;
             pthread_mutex_unlock(&run->lock);
         } else {
-            hc_throttle_take(req->throttle, len);
-            struct s3_body body = s3_body_mem(buf, len);
             struct s3_error err;
-            if (s3_multipart_upload_part(wa->client, req->target->bucket, req->key, run->upload_id,
-                                         part + 1, &body, out->etag, &err) != S3_OK) {
+            if (send_part(wa->client, req, run->upload_id, part + 1, buf, len, out->etag, &err) !=
+                S3_OK) {
                 fail_store(run, &err, "uploading a part");
                 break;
             }

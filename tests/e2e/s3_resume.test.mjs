@@ -1,0 +1,146 @@
+// s3_resume.test.mjs — offsite uploads that change pace or die: the throttle changed mid-upload
+// (PATCH maxBytesPerSecond) seen in the upload's and a download's transfer rate; kill -9 during
+// the log upload, then a restart that resumes from the parts the store holds and a restore of
+// the result; kill -9 during the database upload, which cannot resume: the copy is marked failed
+// with an event and no manifest is written.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { startServer, tempDir, sleep } from './helpers.mjs';
+import { startRgw, targetArgs, targetEnv, s3curl, beginTargetBackup, waitFor, waitTarget, fillDatabase, messages } from './s3_rgw.mjs';
+
+const BUCKET = 'hc-resume-test';
+const MIB = 1024 * 1024;
+let rgw;
+const cleanups = [];
+
+before(() => { rgw = startRgw(); });
+after(() => { for (const c of cleanups) c(); if (rgw) rgw.stop(); });
+
+async function appliance(opts = {}) {
+  const s = await startServer({ dataDir: opts.dataDir, args: [...targetArgs(rgw, 's3', BUCKET), ...(opts.args || [])],
+                                env: targetEnv('s3', rgw) });
+  cleanups.push(() => s.cleanup());
+  return s;
+}
+
+async function uploaded(s, id) {
+  return (await s.json(`/api/v1/backups/${id}`)).doc.target.bytesUploaded;
+}
+
+function keysUnder(prefix) {
+  const r = s3curl(rgw, 'GET', `${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}`);
+  assert.equal(r.status, 200, r.body.toString());
+  return [...r.body.toString().matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+}
+
+test('a throttle changed mid-upload changes the upload and download rates', { timeout: 180000 }, async () => {
+  const s = await appliance({ args: ['--demo'] });
+  await fillDatabase(s, 40);
+  const rate = 4 * MIB;
+  const b = await beginTargetBackup(s, { type: 'full', maxBytesPerSecond: rate });
+  assert.equal(b.maxBytesPerSecond, rate);
+  const db = b.files.find((f) => f.name === 'main.edb' || f.sizeBytes > 30 * MIB) || b.files[0];
+  assert.ok(db.sizeBytes > 30 * MIB, JSON.stringify(b.files));
+  // throttled: the first seconds move about rate bytes per second
+  const t0 = Date.now();
+  await sleep(4000);
+  const slow = await uploaded(s, b.id);
+  const slowRate = slow / ((Date.now() - t0) / 1000);
+  assert.ok(slowRate < 2.5 * rate, `throttled upload ran at ${(slowRate / MIB).toFixed(1)} MiB/s`);
+  // a download of the same backup shares the bucket: 2 MiB takes about a second or more
+  let t1 = Date.now();
+  const part = await s.api(db.url, { headers: { Range: `bytes=0-${2 * MIB - 1}` } });
+  assert.equal(part.status, 206);
+  assert.equal((await part.arrayBuffer()).byteLength, 2 * MIB);
+  const slowDownload = Date.now() - t1;
+  assert.ok(slowDownload > 300, `throttled 2 MiB download took ${slowDownload} ms`);
+  // lifted: the rest goes at the store's speed, and so does the download
+  const patch = await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 0 } });
+  assert.equal(patch.status, 200, JSON.stringify(patch.doc));
+  assert.equal(patch.doc.maxBytesPerSecond, 0);
+  t1 = Date.now();
+  const fast = await s.api(db.url, { headers: { Range: `bytes=0-${2 * MIB - 1}` } });
+  assert.equal((await fast.arrayBuffer()).byteLength, 2 * MIB);
+  assert.ok(Date.now() - t1 < slowDownload, 'the download is faster once the limit is lifted');
+  const t2 = Date.now();
+  const before = await uploaded(s, b.id);
+  await waitFor('the database upload', async () => (await uploaded(s, b.id)) >= db.sizeBytes, 60000);
+  const fastRate = (db.sizeBytes - before) / Math.max(0.001, (Date.now() - t2) / 1000);
+  assert.ok(fastRate > 2 * slowRate, `unthrottled ${(fastRate / MIB).toFixed(1)} MiB/s vs ${(slowRate / MIB).toFixed(1)} MiB/s`);
+  assert.equal((await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: -1 } })).status, 400);
+  await s.json(`/api/v1/backups/${b.id}/end`, { method: 'POST', json: { abort: true } });
+  const ended = await waitTarget(s, b.id);
+  assert.equal(ended.target.state, 'failed', 'an aborted backup keeps no offsite set');
+  assert.equal((await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 5 } })).status, 409);
+  await s.stop();
+});
+
+test('kill -9 during the log upload: the restart resumes from the stored parts', { timeout: 240000 }, async () => {
+  const dataDir = tempDir();
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let s = await appliance({ dataDir, args: ['--demo', '--log-file-size', '16384'] });
+  await fillDatabase(s, 40); // ~40 MiB in the database and in 16 MiB log generations
+  await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 200, seconds: 60 } });
+  await sleep(1000);
+  const b = await beginTargetBackup(s, { type: 'full' });
+  const through = (await s.json('/api/v1/instances/default/load')).doc.highestSequence;
+  // once the database is on the store, slow the upload down, then make the log call
+  const dbBytes = b.files.reduce((n, f) => n + f.sizeBytes, 0);
+  await waitFor('the databases on the store', async () => (await uploaded(s, b.id)) >= dbBytes, 60000);
+  await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 3 * MIB } });
+  const logs = await s.json(`/api/v1/backups/${b.id}/logs`, { method: 'POST' });
+  assert.equal(logs.status, 200, JSON.stringify(logs.doc));
+  const logBytes = logs.doc.files.reduce((n, f) => n + f.sizeBytes, 0);
+  assert.ok(logBytes >= 16 * MIB, `logs of ${logBytes} bytes: at least one log of two parts`);
+  const mid = await waitFor('part of the logs on the store', async () => {
+    const t = (await s.json(`/api/v1/backups/${b.id}`)).doc.target;
+    return t.bytesUploaded > t.bytesTotal - logBytes + 8 * MIB ? t : null;
+  }, 60000);
+  assert.ok(mid.bytesUploaded < mid.bytesTotal, 'killed before the end of the upload');
+  await s.kill9();
+
+  s = await appliance({ dataDir, args: ['--log-file-size', '16384'] });
+  await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 0 } });
+  const done = await waitTarget(s, b.id);
+  assert.equal(done.phase, 'failed', 'the engine backup itself did not survive the kill');
+  assert.equal(done.target.state, 'complete', messages(done));
+  assert.equal(done.target.bytesUploaded, done.target.bytesTotal);
+  assert.match(messages(done), /resuming the copy of backup/);
+  assert.match(messages(done), /already on the store/, 'parts stored before the kill were not sent again');
+  const manifest = JSON.parse(s3curl(rgw, 'GET', `${BUCKET}/${done.target.manifestKey}`).body.toString());
+  assert.equal(manifest.recordedAs, null, 'the engine never recorded this backup');
+  assert.equal(manifest.genHigh, logs.doc.genHigh);
+  await s.stop();
+
+  const fresh = await appliance();
+  const r = await fresh.json('/api/v1/restores', { method: 'POST', json: { instance: 'resumed', from: { target: 's3', manifestKey: done.target.manifestKey } } });
+  assert.equal(r.status, 201, JSON.stringify(r.doc));
+  const v = await fresh.json(`/api/v1/instances/resumed/load/verify?through=${through}`);
+  assert.equal(v.doc.missingThrough, 0, JSON.stringify(v.doc));
+  assert.equal(v.doc.corrupt, 0);
+  await fresh.stop();
+});
+
+test('kill -9 during the database upload: the copy is failed with an event, no manifest', { timeout: 180000 }, async () => {
+  const dataDir = tempDir();
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let s = await appliance({ dataDir, args: ['--demo'] });
+  await fillDatabase(s, 24);
+  const b = await beginTargetBackup(s, { type: 'full', maxBytesPerSecond: 2 * MIB });
+  await waitFor('a first part on the store', async () => (await uploaded(s, b.id)) > 0, 30000);
+  await s.kill9();
+  s = await appliance({ dataDir });
+  const done = await waitTarget(s, b.id);
+  assert.equal(done.phase, 'failed');
+  assert.equal(done.target.state, 'failed');
+  assert.equal(done.target.manifestKey, null);
+  assert.match(messages(done), /did not survive the restart/);
+  const prefix = `hotcopy/default/${b.id}-full-`;
+  assert.ok(!keysUnder(prefix).some((k) => k.endsWith('/manifest.json')), 'never a manifest for an incomplete set');
+  // local data is untouched: a new backup of the same instance works
+  const again = await s.json('/api/v1/backups', { method: 'POST', json: { type: 'full' } });
+  assert.equal(again.status, 201);
+  await s.json(`/api/v1/backups/${again.doc.id}/end`, { method: 'POST', json: { abort: true } });
+  await s.stop();
+});
