@@ -325,10 +325,10 @@ static void ju_log_summary_out(struct ju_out *o, const struct ju_log *lf)
     ju_u64(o, "count", lf->records);
     ju_u64(o, "bytes", lf->bytes);
     ju_arr(o, "byType");
-    for (unsigned t = 1; t < JU_LR_TYPES; t++) {
+    for (unsigned t = 0; t < JU_LR_TYPES; t++) {
         if (!lf->count[t]) continue;
         ju_inline(o, NULL);
-        ju_str(o, "type", lr_type_name(t));
+        ju_str(o, "type", t ? lr_type_name(t) : "unknown");
         ju_u64(o, "count", lf->count[t]);
         ju_u64(o, "bytes", lf->type_bytes[t]);
         ju_end(o);

@@ -44,6 +44,8 @@
 #define JU_LV_FLAG 0x80000000u
 #define JU_SCAN_CHUNK 128       /* pages per read in the sequential scan */
 #define JU_TREE_PROBLEMS_MAX 50 /* problems reported per tree before it is given up */
+/* A catalog record: CAT_COLS_MAX columns with names and defaults stays far below this. */
+#define JU_CATALOG_RECORD_MAX (16u * 1024 * 1024)
 
 enum { JU_OWN_NONE, JU_OWN_HEADER, JU_OWN_SPACE, JU_OWN_FREE, JU_OWN_CATALOG, JU_OWN_TABLE0 };
 
@@ -509,11 +511,12 @@ static void ju_leaf(struct ju_verify *v, struct ju_tree *t, uint32_t pgno, const
                 ju_tree_problem(v, t, pgno, "cell %u is too short for its long value pointer", i);
                 continue;
             }
-            if ((uint64_t)vlen > v->npages * (uint64_t)(v->pgsz - PAGE_HDR)) {
+            uint64_t vmax = t->table ? JET_cbRecordMostX : JU_CATALOG_RECORD_MAX;
+            if ((uint64_t)vlen > v->npages * (uint64_t)(v->pgsz - PAGE_HDR) || vlen > vmax) {
                 ju_tree_problem(v, t, pgno,
-                                "cell %u has a %u-byte long value, more than the file "
-                                "holds",
-                                i, vlen);
+                                "cell %u has a %u-byte long value, more than the file holds or "
+                                "a record may have (%llu)",
+                                i, vlen, (unsigned long long)vmax);
                 continue;
             }
             uint8_t *val = malloc(vlen ? vlen : 1);
