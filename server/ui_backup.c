@@ -7,10 +7,10 @@
  * status: code, name, message) and the backup's event log; the same page is the history's detail.
  *
  * Live: the running workspace listens to /api/v1/events/stream (htmx SSE extension); every event
- * (file started 220, file copied 221, logs 223, truncation 224/225, end 213/215/226, ...)
- * re-renders #backup-live shortly after (delay: the catalog's bytes-served count is written right
- * after the read that raised the event). While a file is part-way served it also refreshes every
- * two seconds, so a long download shows its progress between events.
+ * (file copied 221, logs 223, truncation 224/225, end 213/215/226, ...) re-renders #backup-live
+ * shortly after (the delay lets the catalog's bytes-served count, written right after the read
+ * that raised the event, land first). Bytes served between events (a download in progress, a log
+ * file, which raises no event) show by a refresh every two seconds while the backup runs.
  *
  * Actions call backup.h (hc_backup_begin, _logs, _truncate, _stop, _end): the same functions, the
  * same catalog rows and the same engine calls as the REST handlers in h_backups.c.
@@ -25,8 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIVE_DELAY "300ms"  /* after an SSE event, before re-rendering */
-#define LIVE_POLL "every 2s" /* while a file is part-way served */
+#define LIVE_TRIGGER "sse:message delay:300ms, every 2s" /* while the backup runs */
 
 /* A backup as the workspace shows it: the catalog row, its files, and the running job's flags. */
 struct view {
@@ -73,14 +72,6 @@ static size_t count_copied(const struct view *v, enum cat_file_kind kind, size_t
         if (v->files[i].bytes_served >= v->files[i].size_bytes) copied++;
     }
     return copied;
-}
-
-static bool any_partial(const struct view *v)
-{
-    for (size_t i = 0; i < v->file_count; i++)
-        if (v->files[i].bytes_served > 0 && v->files[i].bytes_served < v->files[i].size_bytes)
-            return true;
-    return false;
 }
 
 /* ---- pieces ------------------------------------------------------------------------------------- */
@@ -211,8 +202,9 @@ static void render_actions(struct hc_strbuf *sb, const struct ui_ctx *ctx, const
         p == CAT_PHASE_TRUNCATED
             ? "<label class=\"check\"><input type=\"checkbox\" name=\"truncateDone\" value=\"1\" "
               "disabled> Truncate done <span class=\"muted\">(the logs were truncated)</span></label>"
-            : "<label class=\"check\"><input type=\"checkbox\" name=\"truncateDone\" value=\"1\"> "
-              "Truncate done <span class=\"muted\">(logs truncated elsewhere)</span></label>";
+            : "<label class=\"check\"><input type=\"checkbox\" id=\"truncate-done\" "
+              "name=\"truncateDone\" value=\"1\" hx-preserve=\"true\"> Truncate done "
+              "<span class=\"muted\">(logs truncated elsewhere)</span></label>";
     ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-end", "End backup", why, truncate_done,
                    "primary");
 
@@ -255,9 +247,8 @@ static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, const st
 {
     ui_printf(sb, "<div id=\"backup-live\" class=\"live\"");
     if (v->running)
-        ui_printf(sb, " hx-get=\"/ui/backups/%lld/live\" hx-trigger=\"sse:message delay:%s%s\" "
-                      "hx-swap=\"outerHTML\"",
-                  (long long)v->b.id, LIVE_DELAY, any_partial(v) ? ", " LIVE_POLL : "");
+        ui_printf(sb, " hx-get=\"/ui/backups/%lld/live\" hx-trigger=\"%s\" hx-swap=\"outerHTML\"",
+                  (long long)v->b.id, LIVE_TRIGGER);
     ui_printf(sb, ">");
     render_steps(sb, v);
     if (v->running)

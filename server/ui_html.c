@@ -149,10 +149,11 @@ static void event_row(struct hc_strbuf *sb, const struct cat_event *e, bool show
         ui_esc(sb, JetXErrorName(e->error_code));
         ui_printf(sb, " (%ld)</code>", (long)e->error_code);
     }
-    if (e->backup_id)
+    /* the tables of one backup or restore (no instance column) need no link back to it */
+    if (e->backup_id && show_instance)
         ui_printf(sb, " <a href=\"/ui/backups/%lld\">backup %lld</a>", (long long)e->backup_id,
                   (long long)e->backup_id);
-    if (e->restore_id)
+    if (e->restore_id && show_instance)
         ui_printf(sb, " <a href=\"/ui/restores/%lld\">restore %lld</a>", (long long)e->restore_id,
                   (long long)e->restore_id);
     ui_printf(sb, "</td></tr>");

@@ -51,6 +51,22 @@
     }
   });
 
+  // ---- event streams: closed before the page goes, so leaving a live page is not an error ------
+
+  if (window.htmx && window.htmx.createEventSource) {
+    const streams = new Set();
+    const create = window.htmx.createEventSource;
+    window.htmx.createEventSource = function (url) {
+      const source = create(url);
+      streams.add(source);
+      return source;
+    };
+    window.addEventListener('pagehide', function () {
+      streams.forEach(function (source) { source.close(); });
+      streams.clear();
+    });
+  }
+
   // ---- uploads: one PUT per file, in turn, each with its own progress bar ----------------------
 
   function uploadOne(base, file, item) {
