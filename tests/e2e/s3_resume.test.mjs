@@ -79,8 +79,9 @@ test('a throttle changed mid-upload changes the upload and download rates', { ti
 test('kill -9 during the log upload: the restart resumes from the stored parts', { timeout: 240000 }, async () => {
   const dataDir = tempDir();
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  let s = await appliance({ dataDir, args: ['--demo', '--log-file-size', '16384'] });
-  await fillDatabase(s, 40); // ~40 MiB in the database and in 16 MiB log generations
+  // 20 MiB log generations: parts of 8, 8 and 4 MiB, sent together; the short one lands first
+  let s = await appliance({ dataDir, args: ['--demo', '--log-file-size', '20480'] });
+  await fillDatabase(s, 40);
   await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 200, seconds: 60 } });
   await sleep(1000);
   const b = await beginTargetBackup(s, { type: 'full' });
@@ -88,19 +89,20 @@ test('kill -9 during the log upload: the restart resumes from the stored parts',
   // once the database is on the store, slow the upload down, then make the log call
   const dbBytes = b.files.reduce((n, f) => n + f.sizeBytes, 0);
   await waitFor('the databases on the store', async () => (await uploaded(s, b.id)) >= dbBytes, 60000);
-  await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 3 * MIB } });
+  assert.equal((await s.json(`/api/v1/backups/${b.id}`)).doc.target.bytesTotal, dbBytes);
+  await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 2 * MIB } });
   const logs = await s.json(`/api/v1/backups/${b.id}/logs`, { method: 'POST' });
   assert.equal(logs.status, 200, JSON.stringify(logs.doc));
   const logBytes = logs.doc.files.reduce((n, f) => n + f.sizeBytes, 0);
-  assert.ok(logBytes >= 16 * MIB, `logs of ${logBytes} bytes: at least one log of two parts`);
+  assert.ok(logBytes >= 20 * MIB, `logs of ${logBytes} bytes: at least one log of three parts`);
   const mid = await waitFor('part of the logs on the store', async () => {
     const t = (await s.json(`/api/v1/backups/${b.id}`)).doc.target;
-    return t.bytesUploaded > t.bytesTotal - logBytes + 8 * MIB ? t : null;
-  }, 60000);
+    return t.bytesTotal >= dbBytes + logBytes && t.bytesUploaded >= dbBytes + 4 * MIB ? t : null;
+  }, 60000, 50);
   assert.ok(mid.bytesUploaded < mid.bytesTotal, 'killed before the end of the upload');
   await s.kill9();
 
-  s = await appliance({ dataDir, args: ['--log-file-size', '16384'] });
+  s = await appliance({ dataDir, args: ['--log-file-size', '20480'] });
   await s.json(`/api/v1/backups/${b.id}`, { method: 'PATCH', json: { maxBytesPerSecond: 0 } });
   const done = await waitTarget(s, b.id);
   assert.equal(done.phase, 'failed', 'the engine backup itself did not survive the kill');
@@ -136,8 +138,9 @@ test('kill -9 during the database upload: the copy is failed with an event, no m
   assert.equal(done.target.state, 'failed');
   assert.equal(done.target.manifestKey, null);
   assert.match(messages(done), /did not survive the restart/);
-  const prefix = `hotcopy/default/${b.id}-full-`;
-  assert.ok(!keysUnder(prefix).some((k) => k.endsWith('/manifest.json')), 'never a manifest for an incomplete set');
+  const prefix = messages(done).match(new RegExp(`as s3://${BUCKET}/(\\S+/)`))[1];
+  assert.match(prefix, new RegExp(`^hotcopy/default/${b.id}-full-\\d{8}T\\d{6}Z/$`));
+  assert.deepEqual(keysUnder(prefix).filter((k) => k.endsWith('/manifest.json')), [], 'never a manifest for an incomplete set');
   // local data is untouched: a new backup of the same instance works
   const again = await s.json('/api/v1/backups', { method: 'POST', json: { type: 'full' } });
   assert.equal(again.status, 201);
