@@ -728,6 +728,10 @@ static JET_ERR check_page(struct check *k, uint32_t pgno, int level, const uint8
         uint32_t kl;
         const uint8_t *key = cell_key(cell, &kl);
         uint8_t sep[BT_KEY_MAX];
+        if (kl > BT_KEY_MAX || CELL_HDR + kl > len) {
+            put(&k->c, fr);
+            return check_fail(k, pgno, "separator overruns its cell");
+        }
         memcpy(sep, key, kl);
         uint32_t child = cell_child(cell);
         if ((err = check_page(k, child, child_level, i ? sep : lo, i ? kl : lolen, depth + 1)) < 0) {

@@ -217,6 +217,9 @@ JET_ERR cache_get(struct cache *c, struct db *db, uint32_t pgno, int flags, stru
             f->torn = 1;
         else
             err = JET_errReadVerifyFailure;
+    } else if (err >= 0 && page_check(f->data, c->pgsz) < 0) {
+        err = (flags & CG_ALLOW_TORN) ? JET_errSuccess : JET_errDatabaseCorrupted;
+        f->torn = (flags & CG_ALLOW_TORN) != 0;
     }
 
     pthread_mutex_lock(&c->mu);
@@ -229,6 +232,10 @@ JET_ERR cache_get(struct cache *c, struct db *db, uint32_t pgno, int flags, stru
     }
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+    if (err == JET_errDatabaseCorrupted)
+        event_log(c->inst, EV_PAGE_CHECKSUM, JET_XEVENT_ERROR, 0, err,
+                  "Database %s: page %u has a valid checksum but a damaged structure and was not used.",
+                  db->path, pgno);
     if (err == JET_errReadVerifyFailure)
         event_log(c->inst, EV_PAGE_CHECKSUM, JET_XEVENT_ERROR, 0, err,
                   "Database %s: page %u failed verification (checksum or page number mismatch) "

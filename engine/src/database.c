@@ -210,10 +210,7 @@ static JET_ERR detach_one(struct inst *inst, struct db *db)
         Call(mtr_commit(&m, 1, &lsn));
     }
     if (lsn && inst->log) Call(log_flush_to(inst->log, lsn));
-    db->hdr.state = JET_dbstateCleanShutdown;
-    db->hdr.dbtime = db->dbtime;
-    db->hdr.consistent = db->hdr.detach = lsn;
-    db->hdr.consistent_time = db->hdr.detach_time = os_now_us();
+    db_mark_clean(db, lsn);
     Call(db_write_header(db));
     cache_drop_db(inst->cache, db->dbid);
     inst->dbs[db->dbid] = NULL;

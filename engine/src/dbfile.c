@@ -68,6 +68,16 @@ HandleError:
 
 JET_ERR db_write_header(struct db *db) { return dbh_write(db->file, &db->hdr); }
 
+void db_mark_clean(struct db *db, lgpos_t end)
+{
+    db->hdr.state = JET_dbstateCleanShutdown;
+    db->hdr.dbtime = db->dbtime;
+    db->hdr.consistent = db->hdr.detach = end;
+    db->hdr.consistent_time = db->hdr.detach_time = os_now_us();
+    db->hdr.gen_min_required = db->hdr.gen_max_required = 0;
+    db->hdr.sig_log = db->inst->log_sig;
+}
+
 void db_free(struct db *db)
 {
     if (!db) return;

@@ -15,6 +15,9 @@ JET_ERR db_create_file(struct inst *inst, const char *path, const struct signatu
                        struct db **out);
 /* Writes db->hdr durably (both copies). */
 JET_ERR db_write_header(struct db *db);
+/* Marks the in-memory header consistent at log position end (clean shutdown, detached there, no
+ * generation required any more); the caller writes it. */
+void db_mark_clean(struct db *db, lgpos_t end);
 /* Closes the file and frees the object (and its cached table definitions). */
 void db_free(struct db *db);
 /* A free dbid, 0 when all DB_MAX are in use (tree lock held). */

@@ -26,9 +26,11 @@
  *
  * Payloads:
  *   LR_PAGE_DIFF   u32 dbid, u32 pgno, u64 dbtime before, u64 dbtime after, u16 nruns,
- *                  nruns x {u16 offset, u16 length, bytes}
+ *                  nruns x {u16 offset, u16 length, bytes}; offsets are >= 16 (the checksum,
+ *                  page number and dbtime are not diffed: redo sets them)
  *   LR_PAGE_IMAGE  u32 dbid, u32 pgno, u64 dbtime after, u16 hole offset, u16 hole length,
- *                  the page's bytes [0, pgsz) without the hole (zeros)
+ *                  the page's bytes [16, pgsz) without the hole (zeros); bytes [0, 16) —
+ *                  checksum, page number, dbtime — are rebuilt by redo
  *   LR_COMMIT      u64 time (us)
  *   LR_DB_CREATE / LR_DB_ATTACH   u32 dbid, u32 page size, signature (12), u16 path length, path
  *   LR_DB_DETACH   u32 dbid

@@ -141,3 +141,20 @@ void page_truncate(uint8_t *pg, uint32_t pgsz, unsigned from)
     while (page_nslots(pg) > from) page_delete(pg, pgsz, page_nslots(pg) - 1);
     page_compact(pg, pgsz);
 }
+
+JET_ERR page_check(const uint8_t *pg, uint32_t pgsz)
+{
+    unsigned type = page_type(pg);
+    if (type == PAGE_LV) return page_aux(pg) <= pgsz - PAGE_HDR ? JET_errSuccess : JET_errDatabaseCorrupted;
+    if (type == PAGE_FREE || type == PAGE_SPACE || type == PAGE_HEADER) return JET_errSuccess;
+    if (type != PAGE_LEAF && type != PAGE_INTERNAL) return JET_errDatabaseCorrupted;
+    unsigned n = page_nslots(pg), lower = PAGE_HDR + PAGE_SLOT * n, up = upper(pg, pgsz);
+    if (lower > pgsz || up < lower || up > pgsz || frag(pg) > pgsz) return JET_errDatabaseCorrupted;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *s = pg + PAGE_HDR + PAGE_SLOT * i;
+        unsigned off = get_u16(s), len = get_u16(s + 2);
+        if (off < up || off + len > pgsz || len < 6) return JET_errDatabaseCorrupted;
+        if (6u + get_u16(pg + off) > len || get_u16(pg + off) > 512) return JET_errDatabaseCorrupted;
+    }
+    return JET_errSuccess;
+}

@@ -68,6 +68,11 @@ void page_seal(uint8_t *pg, uint32_t pgsz);
 /* JET_errSuccess, or JET_errReadVerifyFailure when the checksum or the page number is wrong. */
 JET_ERR page_verify(const uint8_t *pg, uint32_t pgsz, uint32_t pgno);
 
+/* Structural check after a read: a page of a known type whose slots and cells lie inside it and,
+ * for B+tree pages, whose cells' key lengths fit (cells begin {u16 key length, u32, key}, see
+ * btree.h). JET_errDatabaseCorrupted otherwise. Lets the B+tree trust any page it is handed. */
+JET_ERR page_check(const uint8_t *pg, uint32_t pgsz);
+
 /* Slotted cells. */
 const uint8_t *page_cell(const uint8_t *pg, unsigned i, unsigned *len);
 /* Bytes a new cell of len bytes would need (data + slot). */

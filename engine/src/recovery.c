@@ -22,11 +22,7 @@ JET_ERR recovery_close_databases(struct inst *inst, lgpos_t end, int clear_backu
         if (!db) continue;
         if (err >= 0) err = os_fsync(db->file);
         if (err >= 0) {
-            db->hdr.state = JET_dbstateCleanShutdown;
-            db->hdr.dbtime = db->dbtime;
-            db->hdr.consistent = end;
-            db->hdr.consistent_time = os_now_us();
-            db->hdr.sig_log = inst->log_sig;
+            db_mark_clean(db, end);
             if (clear_backup_copy) {
                 db->hdr.flags &= ~(DBH_BACKUP_COPY | DBH_TRAILER);
                 memset(&db->hdr.bk[BK_FULL_CUR], 0, sizeof db->hdr.bk[BK_FULL_CUR]);

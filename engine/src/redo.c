@@ -149,11 +149,7 @@ static JET_ERR apply_db_record(struct redo *r, const uint8_t *rec, uint32_t len,
         if (!db) return JET_errSuccess;
         if ((err = cache_flush(r->inst->cache, dbid, UINT64_MAX, 0)) < 0) return err;
         if ((err = os_fsync(db->file)) < 0) return err;
-        db->hdr.state = JET_dbstateCleanShutdown;
-        db->hdr.dbtime = db->dbtime;
-        db->hdr.consistent = db->hdr.detach = end;
-        db->hdr.consistent_time = db->hdr.detach_time = os_now_us();
-        db->hdr.sig_log = r->inst->log_sig;
+        db_mark_clean(db, end);
         if ((err = db_write_header(db)) < 0) return err;
         cache_drop_db(r->inst->cache, dbid);
         r->inst->dbs[dbid] = NULL;
