@@ -134,7 +134,7 @@ static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
 
 static void render_upload(struct hc_strbuf *sb, const struct cat_restore *r)
 {
-    ui_printf(sb, "<section class=\"panel\" aria-labelledby=\"upload-heading\">"
+    ui_printf(sb, "<section id=\"upload-panel\" class=\"panel\" aria-labelledby=\"upload-heading\">"
                   "<h2 id=\"upload-heading\">1. Upload the backup set</h2>"
                   "<form id=\"upload-form\" class=\"upload\" data-upload=\"/api/v1/restores/%lld/files/\">"
                   "<label for=\"restore-files\">Database and log files of one backup</label>"
@@ -366,6 +366,8 @@ int hc_ui_restore_run(struct hc_request *req)
         hc_strbuf_init(&sb);
         render_live(&sb, &ctx, req->app, &r);
         render_result_area(&sb, html, true);
+        if (r.state != CAT_RESTORE_STAGING) /* no more uploads: the upload panel goes */
+            ui_printf(&sb, "<section id=\"upload-panel\" hx-swap-oob=\"delete\"></section>");
         reply = ui_reply_html(req, 200, &sb);
     }
     free(html);

@@ -21,7 +21,8 @@ export const PHONE = { width: 390, height: 844 };
 
 // A browser with a fresh profile (--user-data-dir) and a page whose console errors and uncaught
 // exceptions are collected in `errors`. close() ends the browser and removes the profile.
-export async function openBrowser(viewport = DESKTOP) {
+// javaScript: false for a browser with scripts off.
+export async function openBrowser(viewport = DESKTOP, javaScript = true) {
   const profile = mkdtempSync(join(tmpdir(), 'hotcopy-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -30,6 +31,7 @@ export async function openBrowser(viewport = DESKTOP) {
            '--disable-sync', '--disable-gpu'],
     viewport,
     acceptDownloads: true,
+    javaScriptEnabled: javaScript,
   });
   const errors = [];
   const watch = (page) => {
@@ -51,11 +53,11 @@ export async function openBrowser(viewport = DESKTOP) {
 
 // Starts hotcopyd and a browser; t.after stops both (browser first, so that no stream breaks
 // under an open page). Returns {s, b, page}.
-export async function setup(t, serverOpts = { args: ['--demo'] }, viewport = DESKTOP) {
+export async function setup(t, serverOpts = { args: ['--demo'] }, viewport = DESKTOP, javaScript = true) {
   const s = await startServer(serverOpts);
   let b;
   try {
-    b = await openBrowser(viewport);
+    b = await openBrowser(viewport, javaScript);
   } catch (e) {
     s.cleanup();
     throw e;
