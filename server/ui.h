@@ -21,10 +21,10 @@ struct hc_instance;
 int hc_ui_static(struct hc_request *req);
 
 /* ui_overview.c */
-int hc_ui_overview(struct hc_request *req);       /* GET / */
-int hc_ui_instance_card(struct hc_request *req);  /* GET /ui/instances/{name}/card */
-int hc_ui_load_start(struct hc_request *req);     /* POST /ui/instances/{name}/load */
-int hc_ui_load_stop(struct hc_request *req);      /* POST /ui/instances/{name}/load/stop */
+int hc_ui_overview(struct hc_request *req);      /* GET / */
+int hc_ui_instance_card(struct hc_request *req); /* GET /ui/instances/{name}/card */
+int hc_ui_load_start(struct hc_request *req);    /* POST /ui/instances/{name}/load */
+int hc_ui_load_stop(struct hc_request *req);     /* POST /ui/instances/{name}/load/stop */
 
 /* ui_backup.c */
 int hc_ui_backup_begin(struct hc_request *req);    /* POST /ui/backups */
@@ -39,8 +39,8 @@ int hc_ui_backup_end(struct hc_request *req);      /* POST /ui/backups/{id}/end 
 int hc_ui_history(struct hc_request *req); /* GET /ui/backups */
 
 /* ui_events.c */
-int hc_ui_events(struct hc_request *req);      /* GET /ui/events */
-int hc_ui_event_rows(struct hc_request *req);  /* GET /ui/events/rows */
+int hc_ui_events(struct hc_request *req);     /* GET /ui/events */
+int hc_ui_event_rows(struct hc_request *req); /* GET /ui/events/rows */
 
 /* ui_restore.c */
 int hc_ui_restores(struct hc_request *req);       /* GET /ui/restores */

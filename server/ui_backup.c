@@ -30,8 +30,8 @@
 /* A backup as the workspace shows it: the catalog row, its files, and the running job's flags. */
 struct view {
     struct cat_backup b;
-    bool running;   /* a job exists for it (the engine's backup is active) */
-    bool stopped;   /* JetStopBackupInstance was called */
+    bool running;                  /* a job exists for it (the engine's backup is active) */
+    bool stopped;                  /* JetStopBackupInstance was called */
     struct cat_backup_file *files; /* malloc()ed */
     size_t file_count;
     struct cat_event *events; /* malloc()ed */
@@ -74,21 +74,26 @@ static size_t count_copied(const struct view *v, enum cat_file_kind kind, size_t
     return copied;
 }
 
-/* ---- pieces ------------------------------------------------------------------------------------- */
+/* ---- pieces ---------------------------------------------------------------------------------- */
 
 static void render_steps(struct hc_strbuf *sb, const struct view *v)
 {
     enum cat_backup_phase p = v->b.phase;
-    const char *last = p == CAT_PHASE_STOPPED ? "Stopped" : p == CAT_PHASE_FAILED ? "Failed" : "Ended";
+    const char *last = p == CAT_PHASE_STOPPED  ? "Stopped"
+                       : p == CAT_PHASE_FAILED ? "Failed"
+                                               : "Ended";
     const char *labels[] = {v->b.type == CAT_BACKUP_FULL ? "Database files" : "Begun", "Log files",
                             "Truncated", last};
     /* step index of the current phase; a terminal phase is the last step */
-    int current = p == CAT_PHASE_DATABASE ? 0 : p == CAT_PHASE_LOGS ? 1 : p == CAT_PHASE_TRUNCATED ? 2 : 3;
+    int current = p == CAT_PHASE_DATABASE    ? 0
+                  : p == CAT_PHASE_LOGS      ? 1
+                  : p == CAT_PHASE_TRUNCATED ? 2
+                                             : 3;
     ui_printf(sb, "<ol class=\"steps\" aria-label=\"Backup phases\">");
     for (int i = 0; i < 4; i++) {
         const char *cls = i < current ? "done" : i == current ? "current" : "todo";
-        ui_printf(sb, "<li class=\"%s\"%s>%s</li>", cls, i == current ? " aria-current=\"step\"" : "",
-                  labels[i]);
+        ui_printf(sb, "<li class=\"%s\"%s>%s</li>", cls,
+                  i == current ? " aria-current=\"step\"" : "", labels[i]);
     }
     ui_printf(sb, "</ol>");
 }
@@ -100,12 +105,12 @@ static const char *download_refusal(const struct view *v, const struct cat_backu
     if (v->stopped) return "stopped: reads return JET_errBackupAbortByServer";
     if (f->kind == CAT_FILE_DATABASE && v->b.phase != CAT_PHASE_DATABASE)
         return "databases cannot be read after the log call";
-    if (f->kind == CAT_FILE_LOG && v->b.phase == CAT_PHASE_DATABASE)
-        return "after Get log files";
+    if (f->kind == CAT_FILE_LOG && v->b.phase == CAT_PHASE_DATABASE) return "after Get log files";
     return NULL;
 }
 
-static void render_file_row(struct hc_strbuf *sb, const struct view *v, const struct cat_backup_file *f)
+static void render_file_row(struct hc_strbuf *sb, const struct view *v,
+                            const struct cat_backup_file *f)
 {
     ui_printf(sb, "<tr><th scope=\"row\">");
     ui_esc(sb, f->name);
@@ -122,14 +127,16 @@ static void render_file_row(struct hc_strbuf *sb, const struct view *v, const st
     ui_bytes(sb, f->size_bytes);
     unsigned pct = f->size_bytes ? (unsigned)(served * 100 / f->size_bytes) : 0;
     ui_printf(sb, " (%u%%)%s</span></td><td>", pct,
-              f->size_bytes && served >= f->size_bytes ? " <span class=\"badge ok\">copied</span>" : "");
+              f->size_bytes && served >= f->size_bytes ? " <span class=\"badge ok\">copied</span>"
+                                                       : "");
     const char *refusal = download_refusal(v, f);
     if (refusal) {
         ui_printf(sb, "<span class=\"muted\">");
         ui_esc(sb, refusal);
         ui_printf(sb, "</span>");
     } else {
-        ui_printf(sb, "<a class=\"button small\" href=\"/api/v1/backups/%lld/files/", (long long)v->b.id);
+        ui_printf(sb, "<a class=\"button small\" href=\"/api/v1/backups/%lld/files/",
+                  (long long)v->b.id);
         ui_esc_segment(sb, f->name);
         ui_printf(sb, "\" download=\"");
         ui_esc(sb, f->name);
@@ -148,11 +155,13 @@ static void render_files(struct hc_strbuf *sb, const struct view *v)
                   v->running ? " yet: the log files appear after Get log files" : "");
         return;
     }
-    ui_printf(sb, "<div class=\"table-wrap\"><table class=\"files\"><thead><tr>"
-                  "<th scope=\"col\">File</th><th scope=\"col\">Kind</th><th scope=\"col\">Size</th>"
-                  "<th scope=\"col\">Served by this appliance</th><th scope=\"col\">Download</th>"
-                  "</tr></thead><tbody>");
-    for (size_t i = 0; i < v->file_count; i++) render_file_row(sb, v, &v->files[i]);
+    ui_printf(sb,
+              "<div class=\"table-wrap\"><table class=\"files\"><thead><tr>"
+              "<th scope=\"col\">File</th><th scope=\"col\">Kind</th><th scope=\"col\">Size</th>"
+              "<th scope=\"col\">Served by this appliance</th><th scope=\"col\">Download</th>"
+              "</tr></thead><tbody>");
+    for (size_t i = 0; i < v->file_count; i++)
+        render_file_row(sb, v, &v->files[i]);
     ui_printf(sb, "</tbody></table></div></section>");
 }
 
@@ -167,32 +176,35 @@ static void render_actions(struct hc_strbuf *sb, const struct ui_ctx *ctx, const
     ui_printf(sb, "<section class=\"panel\" aria-labelledby=\"actions-heading\">"
                   "<h2 id=\"actions-heading\">Next steps</h2>");
     if (v->stopped)
-        ui_printf(sb, "<p class=\"banner warn\">The backup was stopped (JetStopBackupInstance). Every "
-                      "call of this backup but End now returns <code>JET_errBackupAbortByServer</code> "
-                      "(-801): end the backup to release it and record that result.</p>");
+        ui_printf(sb,
+                  "<p class=\"banner warn\">The backup was stopped (JetStopBackupInstance). Every "
+                  "call of this backup but End now returns <code>JET_errBackupAbortByServer</code> "
+                  "(-801): end the backup to release it and record that result.</p>");
     else if (p == CAT_PHASE_DATABASE && v->b.type == CAT_BACKUP_FULL && dbs_copied < dbs_total)
-        ui_printf(sb, "<p class=\"note\">%zu of %zu database files copied. After Get log files the "
-                      "databases can no longer be read.</p>",
+        ui_printf(sb,
+                  "<p class=\"note\">%zu of %zu database files copied. After Get log files the "
+                  "databases can no longer be read.</p>",
                   dbs_copied, dbs_total);
     ui_printf(sb, "<div class=\"actions\">");
 
     snprintf(action, sizeof action, "/ui/backups/%lld/logs", (long long)v->b.id);
-    const char *why = v->stopped ? stopped_why
+    const char *why = v->stopped                ? stopped_why
                       : p != CAT_PHASE_DATABASE ? "Done: the log files are listed below"
                                                 : NULL;
-    ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-logs", "Get log files", why, NULL, NULL);
+    ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-logs", "Get log files", why, NULL,
+                   NULL);
 
     snprintf(action, sizeof action, "/ui/backups/%lld/truncate", (long long)v->b.id);
     snprintf(why_truncate, sizeof why_truncate,
-             "Copy every log file first (%zu of %zu copied): truncation needs them all", logs_copied,
-             logs_total);
-    why = v->stopped                ? stopped_why
-          : p == CAT_PHASE_DATABASE ? "Get the log files first"
+             "Copy every log file first (%zu of %zu copied): truncation needs them all",
+             logs_copied, logs_total);
+    why = v->stopped                 ? stopped_why
+          : p == CAT_PHASE_DATABASE  ? "Get the log files first"
           : p == CAT_PHASE_TRUNCATED ? "Done: the logs were truncated"
           : logs_copied < logs_total ? why_truncate
                                      : NULL;
-    ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-truncate", "Truncate logs", why, NULL,
-                   NULL);
+    ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-truncate", "Truncate logs", why,
+                   NULL, NULL);
 
     snprintf(action, sizeof action, "/ui/backups/%lld/end", (long long)v->b.id);
     why = !v->stopped && p == CAT_PHASE_DATABASE
@@ -201,12 +213,13 @@ static void render_actions(struct hc_strbuf *sb, const struct ui_ctx *ctx, const
     const char *truncate_done =
         p == CAT_PHASE_TRUNCATED
             ? "<label class=\"check\"><input type=\"checkbox\" name=\"truncateDone\" value=\"1\" "
-              "disabled> Truncate done <span class=\"muted\">(the logs were truncated)</span></label>"
+              "disabled> Truncate done <span class=\"muted\">(the logs were "
+              "truncated)</span></label>"
             : "<label class=\"check\"><input type=\"checkbox\" id=\"truncate-done\" "
               "name=\"truncateDone\" value=\"1\" hx-preserve=\"true\"> Truncate done "
               "<span class=\"muted\">(logs truncated elsewhere)</span></label>";
-    ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-end", "End backup", why, truncate_done,
-                   "primary");
+    ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-end", "End backup", why,
+                   truncate_done, "primary");
 
     ui_action_form(sb, ctx->csrf, action, "#backup-live", "act-abort", "Abort", NULL,
                    "<input type=\"hidden\" name=\"abort\" value=\"1\">", "danger");
@@ -224,7 +237,8 @@ static void render_result(struct hc_strbuf *sb, const struct view *v)
     ui_printf(&facts, "<dl class=\"facts\"><div><dt>Phase</dt><dd>%s</dd></div>",
               cat_backup_phase_name(v->b.phase));
     const char *recorded = cat_recorded_as_name(v->b.recorded_as);
-    ui_printf(&facts, "<div><dt>Recorded as</dt><dd>%s</dd></div>", recorded ? recorded : "not recorded");
+    ui_printf(&facts, "<div><dt>Recorded as</dt><dd>%s</dd></div>",
+              recorded ? recorded : "not recorded");
     if (v->b.gen_low)
         ui_printf(&facts, "<div><dt>Log generations</dt><dd>%lld to %lld</dd></div>",
                   (long long)v->b.gen_low, (long long)v->b.gen_high);
@@ -236,8 +250,10 @@ static void render_result(struct hc_strbuf *sb, const struct view *v)
     if (v->b.has_result) {
         ui_result_panel(sb, "Result", &v->b.result, text);
     } else {
-        ui_printf(sb, "<section class=\"panel\"><h2>Result</h2><p>No result was recorded.</p>%s</section>",
-                  text ? text : "");
+        ui_printf(
+            sb,
+            "<section class=\"panel\"><h2>Result</h2><p>No result was recorded.</p>%s</section>",
+            text ? text : "");
     }
     free(text);
 }
@@ -275,16 +291,16 @@ static int reply_page(const struct ui_ctx *ctx, const struct view *v, const char
     char title[64];
     snprintf(title, sizeof title, "Backup %lld", (long long)v->b.id);
     ui_page_open(&sb, ctx, title, UI_NAV_HISTORY);
-    ui_printf(&sb, "<p class=\"crumbs\"><a href=\"/ui/backups\">History</a> / %s</p>"
-                   "<h1>%s <span class=\"sub\">%s backup of <a href=\"/\">",
+    ui_printf(&sb,
+              "<p class=\"crumbs\"><a href=\"/ui/backups\">History</a> / %s</p>"
+              "<h1>%s <span class=\"sub\">%s backup of <a href=\"/\">",
               title, title, cat_backup_type_name(v->b.type));
     ui_esc(&sb, v->b.instance);
     ui_printf(&sb, "</a>, started ");
     ui_time(&sb, v->b.started_at);
     ui_printf(&sb, "</span></h1>");
     render_action_result(&sb, result_html, false);
-    if (v->running)
-        ui_printf(&sb, "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\">");
+    if (v->running) ui_printf(&sb, "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\">");
     render_live(&sb, ctx, v);
     if (v->running) ui_printf(&sb, "</div>");
     ui_page_close(&sb);
@@ -296,14 +312,15 @@ static int reply_not_found(const struct ui_ctx *ctx)
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
     if (!ctx->htmx) ui_page_open(&sb, ctx, "No such backup", UI_NAV_HISTORY);
-    ui_printf(&sb, "<p class=\"banner bad\">The catalog has no backup %lld. "
-                   "<a href=\"/ui/backups\">See the history</a>.</p>",
+    ui_printf(&sb,
+              "<p class=\"banner bad\">The catalog has no backup %lld. "
+              "<a href=\"/ui/backups\">See the history</a>.</p>",
               (long long)hc_param_id(ctx->req));
     if (!ctx->htmx) ui_page_close(&sb);
     return ui_reply_html(ctx->req, 404, &sb);
 }
 
-/* ---- handlers ----------------------------------------------------------------------------------- */
+/* ---- handlers -------------------------------------------------------------------------------- */
 
 int hc_ui_backup_page(struct hc_request *req)
 {
@@ -343,22 +360,33 @@ static void perform(struct hc_request *req, struct hc_backup_job *job, enum acti
     memset(&info, 0, sizeof info);
     char flag[8];
     bool abort = ui_form_field(req, "abort", flag, sizeof flag) && strcmp(flag, "1") == 0;
-    bool truncate_done = ui_form_field(req, "truncateDone", flag, sizeof flag) && strcmp(flag, "1") == 0;
+    bool truncate_done =
+        ui_form_field(req, "truncateDone", flag, sizeof flag) && strcmp(flag, "1") == 0;
     if (job != NULL) {
         switch (act) {
-        case ACT_LOGS: err = hc_backup_logs(job, &info); break;
-        case ACT_TRUNCATE: err = hc_backup_truncate(job); break;
-        case ACT_STOP: err = hc_backup_stop(job); break;
-        case ACT_END: err = hc_backup_end(job, abort, truncate_done); break;
+        case ACT_LOGS:
+            err = hc_backup_logs(job, &info);
+            break;
+        case ACT_TRUNCATE:
+            err = hc_backup_truncate(job);
+            break;
+        case ACT_STOP:
+            err = hc_backup_stop(job);
+            break;
+        case ACT_END:
+            err = hc_backup_end(job, abort, truncate_done);
+            break;
         }
     }
-    const char *call = act == ACT_END && abort ? "JetEndExternalBackupInstance2 (abort)" : calls[act];
+    const char *call =
+        act == ACT_END && abort ? "JetEndExternalBackupInstance2 (abort)" : calls[act];
     ui_result_line(out, call, err);
     if (job == NULL)
         ui_printf(out, "<p class=\"detail\">This backup is no longer running.</p>");
     else if (act == ACT_LOGS && err >= 0)
-        ui_printf(out, "<p class=\"detail\">Log generations %lu to %lu are listed below; the "
-                       "databases can no longer be read.</p>",
+        ui_printf(out,
+                  "<p class=\"detail\">Log generations %lu to %lu are listed below; the "
+                  "databases can no longer be read.</p>",
                   info.ulGenLow, info.ulGenHigh);
     else if (act == ACT_STOP && err >= 0)
         ui_printf(out, "<p class=\"detail\">End the backup to release it: the end call will return "

@@ -20,8 +20,8 @@
  * (EVENTS_SHOWN entries); returns how many, or -1 when the catalog failed. */
 static long newest_events(cat_t *cat, const char *instance, int64_t from, struct cat_event *out)
 {
-    struct cat_event_filter f = {.instance = instance, .after_id = from > 0 ? from - 1 : 0,
-                                 .limit = CAT_LIST_MAX};
+    struct cat_event_filter f = {
+        .instance = instance, .after_id = from > 0 ? from - 1 : 0, .limit = CAT_LIST_MAX};
     size_t kept = 0, next = 0; /* out is a ring: next is where the next event goes */
     for (;;) {
         struct cat_event *page = NULL;
@@ -48,7 +48,8 @@ static long newest_events(cat_t *cat, const char *instance, int64_t from, struct
 }
 
 /* <tbody> with the rows and the request that refreshes it. */
-static void render_body(struct hc_strbuf *sb, struct hc_app *app, const char *instance, int64_t from)
+static void render_body(struct hc_strbuf *sb, struct hc_app *app, const char *instance,
+                        int64_t from)
 {
     struct cat_event *events = malloc(EVENTS_SHOWN * sizeof *events);
     long n = events ? newest_events(app->cat, instance, from, events) : -1;
@@ -90,11 +91,12 @@ int hc_ui_events(struct hc_request *req)
         ui_esc(&sb, list[i]->name);
         ui_printf(&sb, "</option>");
     }
-    ui_printf(&sb, "</select><button type=\"submit\">Show</button></form>"
-                   "<p class=\"muted\">The newest %d events, newest first; new ones appear as they "
-                   "happen.</p>"
-                   "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\" class=\"table-wrap\">"
-                   "<table class=\"event-table\" aria-label=\"Events\">",
+    ui_printf(&sb,
+              "</select><button type=\"submit\">Show</button></form>"
+              "<p class=\"muted\">The newest %d events, newest first; new ones appear as they "
+              "happen.</p>"
+              "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\" class=\"table-wrap\">"
+              "<table class=\"event-table\" aria-label=\"Events\">",
               EVENTS_SHOWN);
     ui_event_head(&sb, true);
     render_body(&sb, req->app, instance, 1);

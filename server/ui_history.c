@@ -20,7 +20,7 @@ struct filter {
     char instance[CAT_NAME_MAX]; /* "" = all */
     bool any_kind;
     enum cat_backup_type kind;
-    int64_t before;              /* 0 = from the newest */
+    int64_t before; /* 0 = from the newest */
 };
 
 /* Up to HISTORY_PAGE rows matching f into out (caller frees); *more when older ones match too. */
@@ -30,8 +30,8 @@ static int load_rows(cat_t *cat, const struct filter *f, struct cat_backup **out
     struct cat_backup *rows = malloc(HISTORY_PAGE * sizeof *rows);
     if (rows == NULL) return CAT_ENOMEM;
     size_t n = 0;
-    struct cat_backup_filter cf = {.instance = f->instance, .before_id = f->before,
-                                   .limit = CAT_LIST_MAX};
+    struct cat_backup_filter cf = {
+        .instance = f->instance, .before_id = f->before, .limit = CAT_LIST_MAX};
     *more = false;
     for (;;) { /* the catalog filters by instance; the kind is filtered here */
         struct cat_backup *page = NULL;
@@ -59,9 +59,10 @@ static int load_rows(cat_t *cat, const struct filter *f, struct cat_backup **out
 
 static void render_filter(struct hc_strbuf *sb, struct hc_app *app, const struct filter *f)
 {
-    ui_printf(sb, "<form class=\"filter\" method=\"get\" action=\"/ui/backups\">"
-                  "<label for=\"f-instance\">Instance</label><select id=\"f-instance\" name=\"instance\">"
-                  "<option value=\"\">all</option>");
+    ui_printf(
+        sb, "<form class=\"filter\" method=\"get\" action=\"/ui/backups\">"
+            "<label for=\"f-instance\">Instance</label><select id=\"f-instance\" name=\"instance\">"
+            "<option value=\"\">all</option>");
     struct hc_instance *list[HC_INSTANCES_MAX];
     size_t n = hc_instances_list(app->instances, list, HC_INSTANCES_MAX);
     for (size_t i = 0; i < n; i++) {
@@ -71,10 +72,11 @@ static void render_filter(struct hc_strbuf *sb, struct hc_app *app, const struct
         ui_esc(sb, list[i]->name);
         ui_printf(sb, "</option>");
     }
-    ui_printf(sb, "</select><label for=\"f-kind\">Kind</label><select id=\"f-kind\" name=\"kind\">"
-                  "<option value=\"\">all</option><option value=\"full\"%s>full</option>"
-                  "<option value=\"incremental\"%s>incremental</option></select>"
-                  "<button type=\"submit\">Filter</button></form>",
+    ui_printf(sb,
+              "</select><label for=\"f-kind\">Kind</label><select id=\"f-kind\" name=\"kind\">"
+              "<option value=\"\">all</option><option value=\"full\"%s>full</option>"
+              "<option value=\"incremental\"%s>incremental</option></select>"
+              "<button type=\"submit\">Filter</button></form>",
               !f->any_kind && f->kind == CAT_BACKUP_FULL ? " selected" : "",
               !f->any_kind && f->kind == CAT_BACKUP_INCREMENTAL ? " selected" : "");
 }
@@ -97,8 +99,8 @@ static void render_row(struct hc_strbuf *sb, const struct cat_backup *b)
     const char *recorded = cat_recorded_as_name(b->recorded_as);
     ui_printf(sb, "</td><td>%s</td><td>", recorded ? recorded : "<span class=\"muted\">—</span>");
     if (b->has_result) {
-        ui_printf(sb, "<code class=\"code\">%ld</code> <code class=\"name %s\">", (long)b->result.code,
-                  ui_result_class(b->result.code));
+        ui_printf(sb, "<code class=\"code\">%ld</code> <code class=\"name %s\">",
+                  (long)b->result.code, ui_result_class(b->result.code));
         ui_esc(sb, b->result.name);
         ui_printf(sb, "</code>");
     } else {
@@ -141,7 +143,8 @@ int hc_ui_history(struct hc_request *req)
                        "<th scope=\"col\">Started</th><th scope=\"col\">Ended</th>"
                        "<th scope=\"col\">Generations</th><th scope=\"col\">Recorded as</th>"
                        "<th scope=\"col\">Result</th></tr></thead><tbody>");
-        for (size_t i = 0; i < n; i++) render_row(&sb, &rows[i]);
+        for (size_t i = 0; i < n; i++)
+            render_row(&sb, &rows[i]);
         ui_printf(&sb, "</tbody></table></div>");
         if (more) {
             ui_printf(&sb, "<p><a href=\"/ui/backups?instance=");

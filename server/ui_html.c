@@ -116,8 +116,9 @@ void ui_result_panel(struct hc_strbuf *sb, const char *heading, const struct cat
               "<h2 id=\"result-heading\">",
               ui_result_class(r->code));
     ui_esc(sb, heading);
-    ui_printf(sb, "</h2><p class=\"result-big\"><code class=\"code\">%ld</code> "
-                  "<code class=\"name\">",
+    ui_printf(sb,
+              "</h2><p class=\"result-big\"><code class=\"code\">%ld</code> "
+              "<code class=\"name\">",
               (long)r->code);
     ui_esc(sb, r->name);
     ui_printf(sb, "</code></p><p class=\"message\">");
@@ -168,15 +169,18 @@ void ui_event_rows(struct hc_strbuf *sb, const struct cat_event *events, size_t 
 
 void ui_event_head(struct hc_strbuf *sb, bool show_instance)
 {
-    ui_printf(sb, "<thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Level</th>"
-                  "<th scope=\"col\">Event</th>%s<th scope=\"col\">Message</th></tr></thead>",
+    ui_printf(sb,
+              "<thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Level</th>"
+              "<th scope=\"col\">Event</th>%s<th scope=\"col\">Message</th></tr></thead>",
               show_instance ? "<th scope=\"col\">Instance</th>" : "");
 }
 
 void ui_event_table(struct hc_strbuf *sb, const char *heading, const struct cat_event *events,
                     size_t count, bool newest_first, bool show_instance)
 {
-    ui_printf(sb, "<section class=\"events\" aria-labelledby=\"events-heading\"><h2 id=\"events-heading\">");
+    ui_printf(
+        sb,
+        "<section class=\"events\" aria-labelledby=\"events-heading\"><h2 id=\"events-heading\">");
     ui_esc(sb, heading);
     ui_printf(sb, "</h2>");
     if (count == 0) {
@@ -232,8 +236,8 @@ void ui_action_form(struct hc_strbuf *sb, const char *csrf, const char *action, 
 int ui_event_list(cat_t *cat, int64_t backup_id, int64_t restore_id, struct cat_event **out,
                   size_t *count)
 {
-    struct cat_event_filter f = {.backup_id = backup_id, .restore_id = restore_id,
-                                 .limit = CAT_LIST_MAX};
+    struct cat_event_filter f = {
+        .backup_id = backup_id, .restore_id = restore_id, .limit = CAT_LIST_MAX};
     struct cat_event *all = NULL;
     size_t n_all = 0;
     for (;;) {

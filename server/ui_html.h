@@ -63,8 +63,8 @@ void ui_action_form(struct hc_strbuf *sb, const char *csrf, const char *action, 
                     const char *id, const char *label, const char *why_disabled, const char *extra,
                     const char *button_class);
 
-/* Every event of a backup (backup_id) or of a restore (restore_id), oldest first: *out is malloc()ed
- * (caller frees), *count its length. Returns the catalog's status. */
+/* Every event of a backup (backup_id) or of a restore (restore_id), oldest first: *out is
+ * malloc()ed (caller frees), *count its length. Returns the catalog's status. */
 int ui_event_list(cat_t *cat, int64_t backup_id, int64_t restore_id, struct cat_event **out,
                   size_t *count);
 

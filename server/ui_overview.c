@@ -56,9 +56,10 @@ static void render_databases(struct hc_strbuf *sb, const cJSON *dbs)
         ui_printf(sb, "<p class=\"muted\">No database attached.</p>");
         return;
     }
-    ui_printf(sb, "<div class=\"table-wrap\"><table><caption>Databases</caption><thead><tr>"
-                  "<th scope=\"col\">Name</th><th scope=\"col\">Size</th>"
-                  "<th scope=\"col\">Page size</th><th scope=\"col\">State</th></tr></thead><tbody>");
+    ui_printf(sb,
+              "<div class=\"table-wrap\"><table><caption>Databases</caption><thead><tr>"
+              "<th scope=\"col\">Name</th><th scope=\"col\">Size</th>"
+              "<th scope=\"col\">Page size</th><th scope=\"col\">State</th></tr></thead><tbody>");
     const cJSON *d;
     cJSON_ArrayForEach(d, dbs)
     {
@@ -94,8 +95,8 @@ static void render_last_backups(struct hc_strbuf *sb, struct hc_app *app, const 
             ui_printf(sb, "<span class=\"muted\">none</span></dd></div>");
             continue;
         }
-        ui_printf(sb, "<a href=\"/ui/backups/%lld\">#%lld</a> %s", (long long)b->id, (long long)b->id,
-                  cat_backup_phase_name(b->phase));
+        ui_printf(sb, "<a href=\"/ui/backups/%lld\">#%lld</a> %s", (long long)b->id,
+                  (long long)b->id, cat_backup_phase_name(b->phase));
         if (b->has_result) {
             ui_printf(sb, " <code class=\"name %s\">", ui_result_class(b->result.code));
             ui_esc(sb, b->result.name);
@@ -121,13 +122,16 @@ static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const 
     const char *refusal = NULL;
     if (cJSON_IsObject(backup)) {
         long long id = (long long)num(backup, "id");
-        ui_printf(sb, "<p class=\"banner info\">Backup <a href=\"/ui/backups/%lld\">#%lld</a> (%s) is "
-                      "running, phase <strong>%s</strong>%s. <a class=\"button small\" "
-                      "href=\"/ui/backups/%lld\">Open its workspace</a></p>",
+        ui_printf(sb,
+                  "<p class=\"banner info\">Backup <a href=\"/ui/backups/%lld\">#%lld</a> (%s) is "
+                  "running, phase <strong>%s</strong>%s. <a class=\"button small\" "
+                  "href=\"/ui/backups/%lld\">Open its workspace</a></p>",
                   id, id, str(backup, "type"), str(backup, "phase"),
-                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(backup, "stopped")) ? ", stopped" : "",
+                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(backup, "stopped")) ? ", stopped"
+                                                                                    : "",
                   id);
-        snprintf(busy, sizeof busy, "Backup #%lld is running: one backup per instance at a time", id);
+        snprintf(busy, sizeof busy, "Backup #%lld is running: one backup per instance at a time",
+                 id);
         refusal = busy;
     } else if (!usable) {
         refusal = "The instance is not usable";
@@ -158,7 +162,8 @@ static void render_load(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
 {
     cJSON *st = hc_loadgen_status(inst);
     bool running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "running"));
-    ui_printf(sb, "<section class=\"load\" aria-label=\"Load generator\"><h3>Load generator</h3><p>");
+    ui_printf(sb,
+              "<section class=\"load\" aria-label=\"Load generator\"><h3>Load generator</h3><p>");
     if (running)
         ui_printf(sb, "<span class=\"badge ok\">running</span> %.0f writes/s for %.0f s: ",
                   num(st, "writesPerSecond"), num(st, "seconds"));
@@ -188,14 +193,16 @@ static void render_load(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
     ui_esc(&fields, rate_id);
     ui_printf(&fields, "\">Writes per second</label><input type=\"number\" id=\"");
     ui_esc(&fields, rate_id);
-    ui_printf(&fields, "\" name=\"writesPerSecond\" min=\"1\" max=\"%d\" value=\"%d\" required "
-                       "hx-preserve=\"true\"><label for=\"",
+    ui_printf(&fields,
+              "\" name=\"writesPerSecond\" min=\"1\" max=\"%d\" value=\"%d\" required "
+              "hx-preserve=\"true\"><label for=\"",
               HC_LOAD_RATE_MAX, LOAD_RATE_DEFAULT);
     ui_esc(&fields, secs_id);
     ui_printf(&fields, "\">Seconds</label><input type=\"number\" id=\"");
     ui_esc(&fields, secs_id);
-    ui_printf(&fields, "\" name=\"seconds\" min=\"1\" max=\"%d\" value=\"%d\" required "
-                       "hx-preserve=\"true\">",
+    ui_printf(&fields,
+              "\" name=\"seconds\" min=\"1\" max=\"%d\" value=\"%d\" required "
+              "hx-preserve=\"true\">",
               HC_LOAD_SECONDS_MAX, HC_LOAD_SECONDS_DEFAULT);
     size_t len;
     char *markup = hc_strbuf_take(&fields, &len);
@@ -213,8 +220,8 @@ static void render_load(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
 }
 
 /* The instance card's live part; prev_commits/prev_us: the previous sample (0: none). */
-static void render_card_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct hc_instance *inst,
-                             double prev_commits, int64_t prev_us)
+static void render_card_live(struct hc_strbuf *sb, const struct ui_ctx *ctx,
+                             struct hc_instance *inst, double prev_commits, int64_t prev_us)
 {
     cJSON *j = hc_instance_json(inst);
     int64_t now = cat_now_us();
@@ -230,9 +237,10 @@ static void render_card_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, str
     ui_printf(sb, "</span></p>");
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
     if (cJSON_IsObject(error)) render_result_json(sb, "JetInit", error);
-    ui_printf(sb, "<dl class=\"facts\"><div><dt>Current log generation</dt><dd>%.0f</dd></div>"
-                  "<div><dt>Checkpoint generation</dt><dd>%.0f</dd></div>"
-                  "<div><dt>Commits</dt><dd>%.0f</dd></div><div><dt>Commit rate</dt><dd>",
+    ui_printf(sb,
+              "<dl class=\"facts\"><div><dt>Current log generation</dt><dd>%.0f</dd></div>"
+              "<div><dt>Checkpoint generation</dt><dd>%.0f</dd></div>"
+              "<div><dt>Commits</dt><dd>%.0f</dd></div><div><dt>Commit rate</dt><dd>",
               num(j, "currentGeneration"), num(j, "checkpointGeneration"), commits);
     if (prev_us > 0 && now > prev_us && commits >= prev_commits)
         ui_printf(sb, "<span class=\"rate\">%.0f</span> commits/s",
@@ -306,7 +314,8 @@ int hc_ui_overview(struct hc_request *req)
 /* The instance named in the path, or NULL after answering 404. */
 static struct hc_instance *path_instance(const struct ui_ctx *ctx, int *reply)
 {
-    struct hc_instance *inst = hc_instances_find(ctx->req->app->instances, hc_param(ctx->req, "name"));
+    struct hc_instance *inst =
+        hc_instances_find(ctx->req->app->instances, hc_param(ctx->req, "name"));
     if (inst == NULL) {
         struct hc_strbuf sb;
         hc_strbuf_init(&sb);
@@ -352,22 +361,28 @@ int hc_ui_load_start(struct hc_request *req)
     hc_strbuf_init(&result);
     switch (rc) {
     case 0:
-        ui_printf(&result, "<p class=\"result-line ok\">The load generator started: %.0f writes per "
-                           "second for %.0f seconds.</p>",
+        ui_printf(&result,
+                  "<p class=\"result-line ok\">The load generator started: %.0f writes per "
+                  "second for %.0f seconds.</p>",
                   rate, secs);
         break;
     case -EINVAL:
-        ui_printf(&result, "<p class=\"result-line bad\">Writes per second must be 1 to %d and "
-                           "seconds 1 to %d.</p>",
+        ui_printf(&result,
+                  "<p class=\"result-line bad\">Writes per second must be 1 to %d and "
+                  "seconds 1 to %d.</p>",
                   HC_LOAD_RATE_MAX, HC_LOAD_SECONDS_MAX);
         break;
     case -EBUSY:
-        ui_printf(&result, "<p class=\"result-line bad\">The load generator is running already: stop "
-                           "it first.</p>");
+        ui_printf(&result,
+                  "<p class=\"result-line bad\">The load generator is running already: stop "
+                  "it first.</p>");
         break;
-    case -ENOENT: ui_result_line(&result, "Finding the instance's database", err); break;
+    case -ENOENT:
+        ui_result_line(&result, "Finding the instance's database", err);
+        break;
     default:
-        ui_printf(&result, "<p class=\"result-line bad\">The load generator could not start (%s).</p>",
+        ui_printf(&result,
+                  "<p class=\"result-line bad\">The load generator could not start (%s).</p>",
                   rc == -ENOMEM ? "out of memory" : "no thread");
     }
     size_t len;
@@ -389,8 +404,9 @@ int hc_ui_load_stop(struct hc_request *req)
     struct hc_strbuf result;
     hc_strbuf_init(&result);
     if (rc == 0)
-        ui_printf(&result, "<p class=\"result-line ok\">The load generator stopped after %.0f "
-                           "commits (highest sequence %.0f).</p>",
+        ui_printf(&result,
+                  "<p class=\"result-line ok\">The load generator stopped after %.0f "
+                  "commits (highest sequence %.0f).</p>",
                   num(final, "committed"), num(final, "highestSequence"));
     else
         ui_printf(&result, "<p class=\"result-line bad\">No load generator has run on this "

@@ -25,8 +25,8 @@ void ui_ctx_init(struct ui_ctx *ctx, struct hc_request *req)
     memset(ctx, 0, sizeof *ctx);
     ctx->req = req;
     const char *cookie = hc_header(req, MHD_HTTP_HEADER_COOKIE);
-    ctx->session = cookie != NULL &&
-                   hc_auth_session_check(req->app->auth, cookie, time(NULL), ctx->csrf);
+    ctx->session =
+        cookie != NULL && hc_auth_session_check(req->app->auth, cookie, time(NULL), ctx->csrf);
     if (!ctx->session) ctx->csrf[0] = '\0';
     const char *hx = hc_header(req, "HX-Request");
     ctx->htmx = hx != NULL && strcmp(hx, "true") == 0;
@@ -52,7 +52,8 @@ static void nav_item(struct hc_strbuf *sb, const char *href, const char *label, 
               label);
 }
 
-void ui_page_open(struct hc_strbuf *sb, const struct ui_ctx *ctx, const char *title, enum ui_nav nav)
+void ui_page_open(struct hc_strbuf *sb, const struct ui_ctx *ctx, const char *title,
+                  enum ui_nav nav)
 {
     ui_printf(sb, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -21,9 +21,9 @@ enum ui_nav { UI_NAV_NONE, UI_NAV_OVERVIEW, UI_NAV_HISTORY, UI_NAV_EVENTS, UI_NA
 
 struct ui_ctx {
     struct hc_request *req;
-    bool session;                      /* the request carries a live session cookie */
-    bool htmx;                         /* sent by htmx (HX-Request): answer with a fragment */
-    char csrf[HC_SESSION_ID_LEN + 1];  /* the session's CSRF token; "" without a session */
+    bool session;                     /* the request carries a live session cookie */
+    bool htmx;                        /* sent by htmx (HX-Request): answer with a fragment */
+    char csrf[HC_SESSION_ID_LEN + 1]; /* the session's CSRF token; "" without a session */
 };
 
 /* Fills ctx from the request (session lookup, HX-Request). */
@@ -34,7 +34,8 @@ void ui_ctx_init(struct ui_ctx *ctx, struct hc_request *req);
 bool ui_page_auth(struct ui_ctx *ctx, struct hc_request *req, int *reply);
 
 /* The document up to and including <main>; title is plain text (escaped here). */
-void ui_page_open(struct hc_strbuf *sb, const struct ui_ctx *ctx, const char *title, enum ui_nav nav);
+void ui_page_open(struct hc_strbuf *sb, const struct ui_ctx *ctx, const char *title,
+                  enum ui_nav nav);
 /* Closes <main> and the document. */
 void ui_page_close(struct hc_strbuf *sb);
 

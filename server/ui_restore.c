@@ -44,9 +44,10 @@ static void render_staged(struct hc_strbuf *sb, const struct cat_restore_file *f
         ui_bytes(sb, files[i].size_bytes);
         ui_printf(sb, "</td><td>");
         ui_bytes(sb, files[i].bytes_received);
-        ui_printf(sb, "%s</td></tr>", files[i].bytes_received >= files[i].size_bytes
-                                          ? " <span class=\"badge ok\">complete</span>"
-                                          : " <span class=\"badge warn\">incomplete</span>");
+        ui_printf(sb, "%s</td></tr>",
+                  files[i].bytes_received >= files[i].size_bytes
+                      ? " <span class=\"badge ok\">complete</span>"
+                      : " <span class=\"badge warn\">incomplete</span>");
     }
     ui_printf(sb, "</tbody></table></div></section>");
 }
@@ -84,8 +85,9 @@ static void render_outcome(struct hc_strbuf *sb, const struct cat_restore *r)
 {
     struct hc_strbuf facts;
     hc_strbuf_init(&facts);
-    ui_printf(&facts, "<dl class=\"facts\"><div><dt>State</dt><dd>%s</dd></div>"
-                      "<div><dt>Log generations replayed</dt><dd>",
+    ui_printf(&facts,
+              "<dl class=\"facts\"><div><dt>State</dt><dd>%s</dd></div>"
+              "<div><dt>Log generations replayed</dt><dd>",
               cat_restore_state_name(r->state));
     render_gens(&facts, r->gen_low, r->gen_high);
     ui_printf(&facts, "</dd></div><div><dt>Ended</dt><dd>");
@@ -113,8 +115,9 @@ static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
     struct cat_restore_file *files = NULL;
     size_t n = 0;
     if (cat_restore_file_list(app->cat, r->id, &files, &n) != CAT_OK) n = 0;
-    ui_printf(sb, "<div id=\"restore-live\" class=\"live\" hx-get=\"/ui/restores/%lld/live\" "
-                  "hx-trigger=\"restore-uploaded from:body\" hx-swap=\"outerHTML\">",
+    ui_printf(sb,
+              "<div id=\"restore-live\" class=\"live\" hx-get=\"/ui/restores/%lld/live\" "
+              "hx-trigger=\"restore-uploaded from:body\" hx-swap=\"outerHTML\">",
               (long long)r->id);
     if (r->state == CAT_RESTORE_STAGING) {
         render_staged(sb, files, n);
@@ -134,17 +137,19 @@ static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
 
 static void render_upload(struct hc_strbuf *sb, const struct cat_restore *r)
 {
-    ui_printf(sb, "<section id=\"upload-panel\" class=\"panel\" aria-labelledby=\"upload-heading\">"
-                  "<h2 id=\"upload-heading\">1. Upload the backup set</h2>"
-                  "<form id=\"upload-form\" class=\"upload\" data-upload=\"/api/v1/restores/%lld/files/\">"
-                  "<label for=\"restore-files\">Database and log files of one backup</label>"
-                  "<input type=\"file\" id=\"restore-files\" name=\"files\" multiple required>"
-                  "<button type=\"submit\">Upload</button>"
-                  "<ul id=\"upload-progress\" class=\"uploads\" aria-live=\"polite\"></ul></form>"
-                  "<noscript><p class=\"note\">Uploading from this page needs JavaScript. Without "
-                  "it: <code>curl -T FILE -H 'Authorization: Bearer TOKEN' "
-                  "URL/api/v1/restores/%lld/files/FILE</code></p></noscript></section>",
-              (long long)r->id, (long long)r->id);
+    ui_printf(
+        sb,
+        "<section id=\"upload-panel\" class=\"panel\" aria-labelledby=\"upload-heading\">"
+        "<h2 id=\"upload-heading\">1. Upload the backup set</h2>"
+        "<form id=\"upload-form\" class=\"upload\" data-upload=\"/api/v1/restores/%lld/files/\">"
+        "<label for=\"restore-files\">Database and log files of one backup</label>"
+        "<input type=\"file\" id=\"restore-files\" name=\"files\" multiple required>"
+        "<button type=\"submit\">Upload</button>"
+        "<ul id=\"upload-progress\" class=\"uploads\" aria-live=\"polite\"></ul></form>"
+        "<noscript><p class=\"note\">Uploading from this page needs JavaScript. Without "
+        "it: <code>curl -T FILE -H 'Authorization: Bearer TOKEN' "
+        "URL/api/v1/restores/%lld/files/FILE</code></p></noscript></section>",
+        (long long)r->id, (long long)r->id);
 }
 
 static void render_result_area(struct hc_strbuf *sb, const char *html, bool oob)
@@ -153,15 +158,17 @@ static void render_result_area(struct hc_strbuf *sb, const char *html, bool oob)
               oob ? " hx-swap-oob=\"true\"" : "", html ? html : "");
 }
 
-static int reply_page(const struct ui_ctx *ctx, const struct cat_restore *r, const char *result_html)
+static int reply_page(const struct ui_ctx *ctx, const struct cat_restore *r,
+                      const char *result_html)
 {
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
     char title[64];
     snprintf(title, sizeof title, "Restore %lld", (long long)r->id);
     ui_page_open(&sb, ctx, title, UI_NAV_RESTORE);
-    ui_printf(&sb, "<p class=\"crumbs\"><a href=\"/ui/restores\">Restore</a> / %s</p><h1>%s "
-                   "<span class=\"sub\">into the new instance ",
+    ui_printf(&sb,
+              "<p class=\"crumbs\"><a href=\"/ui/restores\">Restore</a> / %s</p><h1>%s "
+              "<span class=\"sub\">into the new instance ",
               title, title);
     ui_esc(&sb, r->instance);
     ui_printf(&sb, "</span></h1>");
@@ -177,8 +184,9 @@ static int reply_not_found(const struct ui_ctx *ctx)
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
     if (!ctx->htmx) ui_page_open(&sb, ctx, "No such restore", UI_NAV_RESTORE);
-    ui_printf(&sb, "<p class=\"banner bad\">The catalog has no restore %lld. <a "
-                   "href=\"/ui/restores\">See the restores</a>.</p>",
+    ui_printf(&sb,
+              "<p class=\"banner bad\">The catalog has no restore %lld. <a "
+              "href=\"/ui/restores\">See the restores</a>.</p>",
               (long long)hc_param_id(ctx->req));
     if (!ctx->htmx) ui_page_close(&sb);
     return ui_reply_html(ctx->req, 404, &sb);
@@ -190,27 +198,32 @@ static int reply_list(const struct ui_ctx *ctx, const char *message, const char 
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
     ui_page_open(&sb, ctx, "Restore", UI_NAV_RESTORE);
-    ui_printf(&sb, "<h1>Restore</h1><section class=\"panel\" aria-labelledby=\"new-heading\">"
-                   "<h2 id=\"new-heading\">New restore</h2><p class=\"note\">Hard recovery makes a new "
-                   "instance from a backup set: the database files and the log files of one backup."
-                   "</p><form class=\"action\" method=\"post\" action=\"/ui/restores\" "
-                   "hx-post=\"/ui/restores\" hx-target=\"#create-result\" hx-disabled-elt=\"find button\">"
-                   "<input type=\"hidden\" name=\"csrf\" value=\"");
+    ui_printf(
+        &sb,
+        "<h1>Restore</h1><section class=\"panel\" aria-labelledby=\"new-heading\">"
+        "<h2 id=\"new-heading\">New restore</h2><p class=\"note\">Hard recovery makes a new "
+        "instance from a backup set: the database files and the log files of one backup."
+        "</p><form class=\"action\" method=\"post\" action=\"/ui/restores\" "
+        "hx-post=\"/ui/restores\" hx-target=\"#create-result\" hx-disabled-elt=\"find button\">"
+        "<input type=\"hidden\" name=\"csrf\" value=\"");
     ui_esc(&sb, ctx->csrf);
     ui_printf(&sb, "\"><label for=\"new-instance\">Name of the new instance</label>"
                    "<input id=\"new-instance\" name=\"instance\" required maxlength=\"63\" "
                    "pattern=\"[A-Za-z0-9._\\-]+\" aria-describedby=\"new-instance-help\" value=\"");
     ui_esc(&sb, typed_name ? typed_name : "");
-    ui_printf(&sb, "\"><span id=\"new-instance-help\" class=\"muted\">letters, digits, '.', '_' or "
-                   "'-'</span><button type=\"submit\" class=\"primary\">Create staging area</button>"
-                   "</form><div id=\"create-result\" class=\"action-result\" role=\"status\">%s</div>"
-                   "</section>",
+    ui_printf(&sb,
+              "\"><span id=\"new-instance-help\" class=\"muted\">letters, digits, '.', '_' or "
+              "'-'</span><button type=\"submit\" class=\"primary\">Create staging area</button>"
+              "</form><div id=\"create-result\" class=\"action-result\" role=\"status\">%s</div>"
+              "</section>",
               message ? message : "");
 
     struct cat_restore_filter f = {.limit = RESTORES_SHOWN};
     struct cat_restore *list = NULL;
     size_t n = 0;
-    ui_printf(&sb, "<section aria-labelledby=\"restores-heading\"><h2 id=\"restores-heading\">Restores</h2>");
+    ui_printf(
+        &sb,
+        "<section aria-labelledby=\"restores-heading\"><h2 id=\"restores-heading\">Restores</h2>");
     if (cat_restore_list(ctx->req->app->cat, &f, &list, &n) != CAT_OK || n == 0) {
         ui_printf(&sb, "<p class=\"muted\">None yet.</p>");
     } else {
@@ -245,7 +258,7 @@ static int reply_list(const struct ui_ctx *ctx, const char *message, const char 
     return ui_reply_html(ctx->req, 200, &sb);
 }
 
-/* ---- handlers ----------------------------------------------------------------------------------- */
+/* ---- handlers -------------------------------------------------------------------------------- */
 
 int hc_ui_restores(struct hc_request *req)
 {
@@ -300,7 +313,8 @@ int hc_ui_restore_page(struct hc_request *req)
     int reply;
     if (!ui_page_auth(&ctx, req, &reply)) return reply;
     struct cat_restore r;
-    if (cat_restore_get(req->app->cat, hc_param_id(req), &r) != CAT_OK) return reply_not_found(&ctx);
+    if (cat_restore_get(req->app->cat, hc_param_id(req), &r) != CAT_OK)
+        return reply_not_found(&ctx);
     return reply_page(&ctx, &r, NULL);
 }
 
@@ -309,7 +323,8 @@ int hc_ui_restore_live(struct hc_request *req)
     struct ui_ctx ctx;
     ui_ctx_init(&ctx, req);
     struct cat_restore r;
-    if (cat_restore_get(req->app->cat, hc_param_id(req), &r) != CAT_OK) return reply_not_found(&ctx);
+    if (cat_restore_get(req->app->cat, hc_param_id(req), &r) != CAT_OK)
+        return reply_not_found(&ctx);
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
     render_live(&sb, &ctx, req->app, &r);
@@ -345,14 +360,18 @@ int hc_ui_restore_run(struct hc_request *req)
     } else {
         JET_ERR err = JET_errSuccess;
         switch (hc_restore_run(req->app, id, low, high, NULL, &err)) {
-        case 0: ui_result_line(&result, "JetExternalRestore2", err); break;
+        case 0:
+            ui_result_line(&result, "JetExternalRestore2", err);
+            break;
         case -EEXIST:
-            ui_printf(&result, "<p class=\"result-line bad\">An instance of that name runs already.</p>");
+            ui_printf(&result,
+                      "<p class=\"result-line bad\">An instance of that name runs already.</p>");
             break;
         case -EALREADY:
             ui_printf(&result, "<p class=\"result-line bad\">This restore has run already.</p>");
             break;
-        default: ui_printf(&result, "<p class=\"result-line bad\">No such restore.</p>");
+        default:
+            ui_printf(&result, "<p class=\"result-line bad\">No such restore.</p>");
         }
     }
     size_t len;

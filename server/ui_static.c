@@ -49,7 +49,8 @@ static const char *content_type(const char *name)
 static void etag_of(const struct embedded_file *f, char *out, size_t cap)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
-    for (size_t i = 0; i < f->size; i++) h = (h ^ f->data[i]) * 0x100000001b3ull;
+    for (size_t i = 0; i < f->size; i++)
+        h = (h ^ f->data[i]) * 0x100000001b3ull;
     snprintf(out, cap, "\"%016llx-%zu\"", (unsigned long long)h, f->size);
 }
 
