@@ -40,6 +40,13 @@
 struct rmap {
     char from[OS_PATH_MAX];
     char to[OS_PATH_MAX];
+    struct signature sig; /* the copy's database signature (read by check_database) */
+};
+
+/* A database the backup's logs know: from a generation header or an attach/create record. */
+struct logged_db {
+    char path[OS_PATH_MAX];
+    struct signature sig;
 };
 
 struct restore {
@@ -50,6 +57,8 @@ struct restore {
     uint32_t gen_low, gen_high;
     struct rmap *map;
     size_t nmap;
+    struct logged_db *logged; /* every database of the backup's logs */
+    size_t nlogged, caplogged;
     struct signature sig;
     uint32_t roll_last;  /* last archived generation used for roll-forward (0: none) */
     int roll_current;    /* the current generation in log_dir is used */
@@ -57,22 +66,23 @@ struct restore {
     JET_PFNSTATUS pfn;
 };
 
-static int map_path(void *ctx, const char *logged, char *out)
+/* The map entry whose original name is the logged path (or, when the map names only a file, its
+ * base name); NULL when none. */
+static const struct rmap *map_by_name(const struct restore *r, const char *logged)
 {
-    struct restore *r = ctx;
     for (size_t i = 0; i < r->nmap; i++)
-        if (strcmp(r->map[i].from, logged) == 0) {
-            snprintf(out, OS_PATH_MAX, "%s", r->map[i].to);
-            return 1;
-        }
-    /* A map naming only the file (not the directory) still matches. */
+        if (strcmp(r->map[i].from, logged) == 0) return &r->map[i];
     const char *b = os_basename(logged);
     for (size_t i = 0; i < r->nmap; i++)
-        if (!strchr(r->map[i].from, '/') && strcmp(r->map[i].from, b) == 0) {
-            snprintf(out, OS_PATH_MAX, "%s", r->map[i].to);
-            return 1;
-        }
-    return 0;
+        if (!strchr(r->map[i].from, '/') && strcmp(r->map[i].from, b) == 0) return &r->map[i];
+    return NULL;
+}
+
+static int map_path(void *ctx, const char *logged, char *out)
+{
+    const struct rmap *m = map_by_name(ctx, logged);
+    if (m) snprintf(out, OS_PATH_MAX, "%s", m->to);
+    return m != NULL;
 }
 
 static JET_ERR status(struct restore *r, JET_SNT snt, unsigned long done, unsigned long total)
@@ -98,6 +108,22 @@ static JET_ERR fail(struct restore *r, unsigned ev, JET_ERR err, const char *msg
     return err;
 }
 
+static JET_ERR note_logged(struct restore *r, const char *path, const struct signature *sig)
+{
+    for (size_t i = 0; i < r->nlogged; i++)
+        if (strcmp(r->logged[i].path, path) == 0 && sig_equal(&r->logged[i].sig, sig)) return JET_errSuccess;
+    if (r->nlogged == r->caplogged) {
+        size_t cap = r->caplogged ? r->caplogged * 2 : 8;
+        struct logged_db *n = realloc(r->logged, cap * sizeof *n);
+        if (!n) return JET_errOutOfMemory;
+        r->logged = n;
+        r->caplogged = cap;
+    }
+    snprintf(r->logged[r->nlogged].path, OS_PATH_MAX, "%s", path);
+    r->logged[r->nlogged++].sig = *sig;
+    return JET_errSuccess;
+}
+
 /* Step 1: the backup's logs. */
 static JET_ERR check_backup_logs(struct restore *r)
 {
@@ -119,13 +145,64 @@ static JET_ERR check_backup_logs(struct restore *r)
                         "Restore: backup log file %s does not follow the previous generation.", path);
         prev_create = h.create_time;
         if (g == r->gen_low) r->page_size = h.page_size;
+        for (uint32_t i = 0; i < h.ndb && i < DB_MAX; i++)
+            if ((err = note_logged(r, h.db[i].path, &h.db[i].sig)) < 0) return err;
+    }
+    return JET_errSuccess;
+}
+
+/* Step 1b: the databases attached or created inside the backup's logs. */
+static JET_ERR scan_logged_databases(struct restore *r)
+{
+    char path[OS_PATH_MAX], logged[OS_PATH_MAX];
+    JET_ERR err = JET_errSuccess;
+    for (uint32_t g = r->gen_low; g <= r->gen_high && err >= 0; g++) {
+        struct logscan s;
+        log_path_gen(path, sizeof path, r->backup_dir, r->base, g);
+        if ((err = logscan_open(path, &s)) < 0) break;
+        const uint8_t *rec;
+        uint32_t len;
+        while (err >= 0 && logscan_next(&s, &rec, &len)) {
+            if ((rec[8] != LR_DB_CREATE && rec[8] != LR_DB_ATTACH) || len < LR_HDR + 22) continue;
+            const uint8_t *p = rec + LR_HDR;
+            uint32_t pl = get_u16(p + 20);
+            if (pl >= OS_PATH_MAX || LR_HDR + 22 + pl > len) continue;
+            struct signature sig = {get_u32(p + 8), get_u64(p + 12)};
+            memcpy(logged, p + 22, pl);
+            logged[pl] = 0;
+            err = note_logged(r, logged, &sig);
+        }
+        logscan_close(&s);
+    }
+    return err;
+}
+
+/* Step 2b: each map entry names a database of the logs, by its original path or, as ESE does, by
+ * the copy's database signature (a copy restored under a map whose original path is wrong, e.g. a
+ * database moved since, is still recovered). An entry matching neither would be left unrecovered:
+ * the restore fails instead. */
+static JET_ERR bind_maps(struct restore *r)
+{
+    for (size_t i = 0; i < r->nmap; i++) {
+        struct rmap *m = &r->map[i];
+        int named = 0;
+        for (size_t j = 0; j < r->nlogged && !named; j++) named = map_by_name(r, r->logged[j].path) == m;
+        if (named) continue;
+        const struct logged_db *found = NULL;
+        for (size_t j = 0; j < r->nlogged && !found; j++)
+            if (sig_equal(&r->logged[j].sig, &m->sig) && !map_by_name(r, r->logged[j].path)) found = &r->logged[j];
+        if (!found)
+            return fail(r, EV_RESTORE_DB_TRAILER, JET_errDatabaseNotFound,
+                        "Restore: database copy %s is not a database of the backup's log files.", m->to);
+        snprintf(m->from, sizeof m->from, "%s", found->path);
     }
     return JET_errSuccess;
 }
 
 /* Step 2: each database copy. */
-static JET_ERR check_database(struct restore *r, const char *path)
+static JET_ERR check_database(struct restore *r, struct rmap *m)
 {
+    const char *path = m->to;
     struct db_header h, t;
     uint8_t page[PAGE_SIZE_MAX];
     JET_ERR err = dbh_read_path(path, &h);
@@ -157,6 +234,7 @@ static JET_ERR check_database(struct restore *r, const char *path)
                     "Restore: %s needs log generations newer than the last one given.", path);
     if (!r->page_size) r->page_size = pgsz;
     if (pgsz != r->page_size) return fail(r, EV_RESTORE_DB_TRAILER, JET_errPageSizeMismatch, "Restore: %s has another page size.", path);
+    m->sig = h.sig_db;
     return JET_errSuccess;
 }
 
@@ -385,7 +463,9 @@ JET_ERR JET_API JetExternalRestore2(JET_PSTR szCheckpointFilePath, JET_PSTR szLo
                     "Restore begins: log generations %u to %u from %s.", r.gen_low, r.gen_high, r.backup_dir);
     Call(status(&r, JET_sntBegin, 0, 0));
     Call(check_backup_logs(&r));
-    for (size_t i = 0; i < r.nmap; i++) Call(check_database(&r, r.map[i].to));
+    Call(scan_logged_databases(&r));
+    for (size_t i = 0; i < r.nmap; i++) Call(check_database(&r, &r.map[i]));
+    Call(bind_maps(&r));
     Call(check_rollforward(&r));
     const char *ckpt = szTargetInstanceCheckpointPath && szTargetInstanceCheckpointPath[0]
                            ? szTargetInstanceCheckpointPath
@@ -403,6 +483,7 @@ HandleError:
     }
     if (marked) inst_mark_restore(szTargetInstanceName, 0);
     free(r.map);
+    free(r.logged);
     return err;
 }
 

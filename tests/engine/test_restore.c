@@ -2,7 +2,8 @@
  * test_restore.c — hard recovery (spec/backup-api.md, "Hard recovery"): every check of
  * JetExternalRestore2 provoked with its code and event, the status callback's sequence and its
  * cancel, the events of success and failure, a failed check leaving the copy untouched for a retry,
- * the legacy JetExternalRestore signature, and a backup copy refused by attach without restore.
+ * the legacy JetExternalRestore signature, a backup copy refused by attach without restore, and
+ * the restore map (bound by original path or, as ESE does, by the copy's database signature).
  *
  * setup: an instance with transactions over a few generations, one full backup (sequential API,
  * truncated) in root/bk, then more transactions (material for roll-forward). Each test assembles
@@ -457,6 +458,70 @@ static void test_attaching_backup_copy_without_restore_is_refused(void **state)
     verify(t, t->at_backup);
 }
 
+/* ---- the restore map ---------------------------------------------------------------------------- */
+static void test_map_with_other_original_path_binds_by_signature(void **state)
+{
+    struct rc *t = *state;
+    prepare(t, "moved");
+    JET_RSTMAP map = {(char *)"/elsewhere/moved/test.edb", t->db};
+    JET_LOGINFO li = t->li;
+    BK_OK(JetExternalRestore2(t->later, t->later, &map, 1, t->logs, &li, NULL, NULL, NULL, NULL));
+    verify(t, t->at_backup);
+}
+
+static uint32_t crc32c_bitwise(const uint8_t *p, size_t n)
+{
+    uint32_t c = ~0u;
+    while (n--) {
+        c ^= *p++;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+    }
+    return ~c;
+}
+
+/* Gives a copy another database signature (both header pages and the trailer, resealed). */
+static void change_db_signature(const char *path)
+{
+    uint8_t *pg = malloc(BK_PAGE);
+    long long pages = bk_size(path) / BK_PAGE;
+    long long which[3] = {0, 1, pages - 1};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(bk_read_at(path, pg, BK_PAGE, which[i] * BK_PAGE), 0);
+        pg[48] ^= 0x5a; /* the database signature's random part */
+        uint32_t crc = crc32c_bitwise(pg + 4, BK_PAGE - 4);
+        for (int b = 0; b < 4; b++) pg[b] = (uint8_t)(crc >> (8 * b));
+        assert_int_equal(bk_write_at(path, pg, BK_PAGE, which[i] * BK_PAGE), 0);
+    }
+    free(pg);
+}
+
+static void test_copy_of_no_logged_database_is_database_not_found(void **state)
+{
+    struct rc *t = *state;
+    char saved[BK_PATH];
+    prepare(t, "stranger");
+    change_db_signature(t->db);
+    bk_join(saved, sizeof saved, t->dir, "saved.edb");
+    assert_int_equal(bk_copy(t->db, saved), 0);
+    JET_RSTMAP map = {(char *)"/elsewhere/other.edb", t->db};
+    JET_LOGINFO li = t->li;
+    size_t m = bk_events_mark(t->ev);
+    BK_EQ(JetExternalRestore2(t->later, t->later, &map, 1, t->logs, &li, NULL, NULL, NULL, NULL),
+          JET_errDatabaseNotFound);
+    assert_int_equal(bk_events_since(t->ev, m, 454), 1);
+    assert_true(bk_same_file(saved, t->db)); /* refused before anything was changed */
+}
+
+static void test_log_path_may_be_the_backup_log_path(void **state)
+{
+    struct rc *t = *state;
+    prepare(t, "same-path");
+    JET_RSTMAP map = {t->e.dbpath, t->db};
+    JET_LOGINFO li = t->li;
+    BK_OK(JetExternalRestore2(t->logs, t->logs, &map, 1, t->logs, &li, NULL, NULL, NULL, NULL));
+    verify(t, t->at_backup);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +545,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_last_generation_before_copy_end_is_ending_too_low_432, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_header_is_database_corrupted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attaching_backup_copy_without_restore_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_with_other_original_path_binds_by_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_of_no_logged_database_is_database_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_path_may_be_the_backup_log_path, setup, teardown),
     };
     return cmocka_run_group_tests_name("restore", tests, NULL, NULL);
 }
