@@ -308,7 +308,9 @@ struct bk_event {
     unsigned long id, level;
     JET_ERR err;
     unsigned long long backup_id;
+    long long time_us;
     char inst[64];
+    char category[32];
     char msg[160];
 };
 struct bk_events {
@@ -327,7 +329,9 @@ static void bk_events_cb(const JET_XEVENT *e, void *ctx)
         o->level = e->level;
         o->err = e->err;
         o->backup_id = e->ullBackupId;
+        o->time_us = e->llTimeMicros;
         snprintf(o->inst, sizeof o->inst, "%s", e->szInstance ? e->szInstance : "");
+        snprintf(o->category, sizeof o->category, "%s", e->szCategory ? e->szCategory : "");
         snprintf(o->msg, sizeof o->msg, "%s", e->szMessage ? e->szMessage : "");
     }
     pthread_mutex_unlock(&r->mu);
@@ -380,6 +384,20 @@ static inline JET_ERR bk_events_err(struct bk_events *r, size_t mark, unsigned l
         if (r->ev[i].id == id) e = r->ev[i].err;
     pthread_mutex_unlock(&r->mu);
     return e;
+}
+
+/* A copy of the last event with this id since mark; 0 when there is none. */
+static inline int bk_events_last(struct bk_events *r, size_t mark, unsigned long id, struct bk_event *out)
+{
+    int found = 0;
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = mark; i < r->n; i++)
+        if (r->ev[i].id == id) {
+            *out = r->ev[i];
+            found = 1;
+        }
+    pthread_mutex_unlock(&r->mu);
+    return found;
 }
 
 static inline void bk_events_dump(struct bk_events *r, size_t mark)
