@@ -283,7 +283,8 @@ static int reply_overview(const struct ui_ctx *ctx, const struct hc_instance *wi
         ui_printf(&sb, "\">Instance ");
         ui_esc(&sb, list[i]->name);
         ui_printf(&sb, "</h2>");
-        render_result_area(&sb, list[i], list[i] == with_result ? result_html : NULL, false);
+        bool mine = with_result != NULL && strcmp(list[i]->name, with_result->name) == 0;
+        render_result_area(&sb, list[i], mine ? result_html : NULL, false);
         render_card_live(&sb, ctx, list[i], 0, 0);
         ui_printf(&sb, "</section>");
     }

@@ -85,13 +85,16 @@ export function assertNoErrors(b) {
   assert.deepEqual(b.errors, [], 'no console errors');
 }
 
-// Saves a screenshot of the viewport into build/screenshots/<name>.png; with
-// HOTCOPY_UPDATE_SCREENSHOTS=1 also into docs/screenshots/ (the copies the README shows).
+// The screenshots the README shows, committed in docs/screenshots/.
+const DOC_NAMES = new Set(['backup-workspace', 'result-panel']);
+
+// Saves a screenshot of the viewport (1280 px wide on the desktop) into build/screenshots/<name>.png;
+// with HOTCOPY_UPDATE_SCREENSHOTS=1 the README's ones are also copied into docs/screenshots/.
 export async function screenshot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   const file = join(SHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
-  if (process.env.HOTCOPY_UPDATE_SCREENSHOTS === '1') {
+  if (process.env.HOTCOPY_UPDATE_SCREENSHOTS === '1' && DOC_NAMES.has(name)) {
     mkdirSync(DOC_SHOTS, { recursive: true });
     copyFileSync(file, join(DOC_SHOTS, `${name}.png`));
   }
