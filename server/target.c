@@ -223,6 +223,14 @@ int hc_target_ensure_bucket(const struct hc_target *t, struct s3_client *c, bool
 {
     if (created) *created = false;
     int rc = s3_head_bucket(c, t->bucket, err);
+    if (rc == S3_ERR_STORE && err->http_status != 404 && err->code[0] == '\0') {
+        /* a HEAD answer has no body: ask again with a request whose error names the store's code
+         * (SignatureDoesNotMatch, InvalidAccessKeyId, AccessDenied, ...) */
+        struct s3_list_request lr = {.max_keys = 1};
+        struct s3_list_page page = {0};
+        rc = s3_list_objects(c, t->bucket, &lr, &page, err);
+        s3_list_page_free(&page);
+    }
     if (rc != S3_ERR_STORE || err->http_status != 404) return rc;
     rc = s3_create_bucket(c, t->bucket, err);
     if (rc == S3_OK && created) *created = true;
