@@ -757,7 +757,7 @@ JET_ERR JetXBeginExternalBackupInstance(JET_INSTANCE instance, JET_GRBIT grbit,
                                         unsigned long long ullBackupId);
 
 /* EXTENSION: the state of the running backup and of each of its files. */
-#define JET_XBACKUP_FILES_MAX 64
+#define JET_XBACKUP_FILES_MAX 512 /* files JET_XBACKUPINFO lists: databases, then log generations */
 typedef enum {
     JET_XBACKUP_PHASE_NONE = 0, /* no backup */
     JET_XBACKUP_PHASE_DATABASE, /* after begin */
@@ -779,7 +779,8 @@ typedef struct {
     unsigned long fStopped;  /* JetStopBackup was called */
     unsigned long ulGenLow;  /* after the log call, else 0 */
     unsigned long ulGenHigh;
-    unsigned long cFiles;    /* databases in phase DATABASE, then databases + logs */
+    unsigned long cFiles;    /* databases in phase DATABASE, then databases + logs (at most
+                                JET_XBACKUP_FILES_MAX are listed; a backup holds no more) */
     JET_XBACKUP_FILE rgFiles[JET_XBACKUP_FILES_MAX];
 } JET_XBACKUPINFO;
 /* Fills *pinfo (phase NONE when no backup runs). Errors: the entry gate's codes. */

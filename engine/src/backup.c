@@ -161,13 +161,15 @@ static struct bkfile *find_file(struct backup *b, const char *name)
 
 static JET_ERR add_file(struct backup *b, const char *path, int is_log, uint32_t gen, struct db *db)
 {
-    if (b->nfiles >= JET_XBACKUP_FILES_MAX) return JET_errTooManyAttachedDatabases;
+    if (b->nfiles >= JET_XBACKUP_FILES_MAX) return JET_errOutOfFileHandles;
     struct bkfile *f = calloc(1, sizeof *f);
     if (!f) return JET_errOutOfMemory;
     snprintf(f->path, sizeof f->path, "%s", path);
     f->is_log = is_log;
     f->gen = gen;
     f->db = db;
+    /* A generation's size is known before it is verified (at its first read): list it. */
+    if (is_log && os_file_size(path, &f->size) < 0) f->size = 0;
     b->files[b->nfiles++] = f;
     return JET_errSuccess;
 }
