@@ -643,8 +643,8 @@ static void test_circular_logging_deletes_no_pinned_log(void **state)
     char path[BK_PATH];
     uint32_t next = t->next;
     JET_LOGINFO li;
-    unsigned long ck0 = bk_checkpoint_gen(t->e.inst);
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
+    unsigned long ck0 = bk_checkpoint_gen(t->e.inst); /* the backup starts at or before this one */
     copy_db(t);
     /* Checkpoints move far ahead while the backup runs. */
     BK_OK(bk_write_gens(&t->e, next, 8, &next));

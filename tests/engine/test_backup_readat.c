@@ -307,7 +307,7 @@ struct hammer {
     unsigned long long size;
     uint64_t seed;
     JET_ERR last;
-    long ok;
+    atomic_long ok;
     atomic_int *go;
 };
 
@@ -327,7 +327,7 @@ static void *hammer_thread(void *p)
             h->last = err;
             break;
         }
-        h->ok++;
+        atomic_fetch_add(&h->ok, 1);
     }
     free(buf);
     return NULL;
@@ -342,11 +342,19 @@ static void run_hammer(struct tc *t, int stop)
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
     unsigned long long size = db_size(t);
     for (int i = 0; i < N; i++) {
-        h[i] = (struct hammer){t, size, (uint64_t)i * 7919 + 1, 0, 0, &go};
+        h[i].t = t;
+        h[i].size = size;
+        h[i].seed = (uint64_t)i * 7919 + 1;
+        h[i].last = 0;
+        atomic_init(&h[i].ok, 0);
+        h[i].go = &go;
         assert_int_equal(pthread_create(&th[i], NULL, hammer_thread, &h[i]), 0);
     }
     atomic_store(&go, 1);
-    bk_sleep_ms(100);
+    /* Every reader is under way before the backup goes. */
+    double until = bk_now() + 20;
+    for (int i = 0; i < N && bk_now() < until; i++)
+        while (atomic_load(&h[i].ok) < 3 && bk_now() < until) bk_sleep_ms(1);
     if (stop) {
         BK_OK(JetStopBackupInstance(t->e.inst));
         for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
@@ -356,7 +364,7 @@ static void run_hammer(struct tc *t, int stop)
         for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
     }
     for (int i = 0; i < N; i++) {
-        assert_true(h[i].ok > 0);
+        assert_true(atomic_load(&h[i].ok) > 0);
         BK_EQ(h[i].last, stop ? JET_errBackupAbortByServer : JET_errNoBackup);
     }
 }
