@@ -190,12 +190,27 @@ JET_ERR JET_API JetAttachDatabase(JET_SESID sesid, JET_PCSTR szFilename, JET_GRB
     return JetAttachDatabase2(sesid, szFilename, 0, grbit);
 }
 
+/* 1 when a cursor, or an open transaction's pending writes, still use a table of db (even after
+ * the session closed the database): its definition points at db. inst->mu, then each td->mu. */
+static int tables_in_use(struct inst *inst, struct db *db)
+{
+    int used = 0;
+    pthread_mutex_lock(&inst->mu);
+    for (struct tabledef *t = db->tables; t && !used; t = t->next) {
+        pthread_mutex_lock(&t->mu);
+        used = t->refs > 0;
+        pthread_mutex_unlock(&t->mu);
+    }
+    pthread_mutex_unlock(&inst->mu);
+    return used;
+}
+
 /* Detaches one database (api_mu and the exclusive tree lock held). */
 static JET_ERR detach_one(struct inst *inst, struct db *db)
 {
     JET_ERR err;
     lgpos_t lsn = 0;
-    if (db->open_count > 0) return JET_errDatabaseInUse;
+    if (db->open_count > 0 || tables_in_use(inst, db)) return JET_errDatabaseInUse;
     Call(cache_flush(inst->cache, db->dbid, UINT64_MAX, 0));
     Call(os_fsync(db->file));
     {
