@@ -136,6 +136,24 @@ static void test_detach_of_an_open_database_is_in_use(void **state)
     assert_int_equal(misc_of(e->dbpath).dbstate, JET_dbstateCleanShutdown);
 }
 
+/* A cursor keeps its table's database in use even after JetCloseDatabase. */
+static void test_detach_while_a_table_is_open(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv kv;
+    JET_SESID s2;
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, &kv, 1, "one", 3), JET_errSuccess);
+    assert_int_equal(JetCloseDatabase(e->ses, e->dbid, 0), JET_errSuccess);
+    assert_int_equal(JetBeginSession(e->inst, &s2, NULL, NULL), JET_errSuccess);
+    assert_int_equal(JetDetachDatabase(s2, e->dbpath), JET_errDatabaseInUse);
+    /* The cursor still works. */
+    assert_int_equal(tfx_kv_seek(e->ses, &kv, 1), JET_errSuccess);
+    assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
+    assert_int_equal(JetDetachDatabase(s2, e->dbpath), JET_errSuccess);
+    assert_int_equal(JetEndSession(s2, 0), JET_errSuccess);
+}
+
 static void test_attach_errors(void **state)
 {
     struct tfx_env *e = *state;
@@ -358,6 +376,7 @@ int main(void)
         T(test_detach_attach_keeps_records),
         T(test_attach_accepts_other_spellings_of_the_path),
         T(test_detach_of_an_open_database_is_in_use),
+        T(test_detach_while_a_table_is_open),
         T(test_attach_errors),
         T(test_too_many_attached_databases),
         T(test_dirty_shutdown_refuses_attach_without_recovery),
