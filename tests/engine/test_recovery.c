@@ -9,7 +9,8 @@
  * survives; recovery replays many generations; attach/detach/create records are replayed; a second
  * crash right after recovery loses nothing; recovery advances the database's change counter past
  * changes it finds already on disk (pages written by an interrupted checkpoint), so the changes
- * after it are not mistaken for old ones by the next recovery; a clean shutdown leaves nothing to
+ * after it are not mistaken for old ones by the next recovery; circular logging keeps few archived
+ * generations and still recovers; a clean shutdown leaves nothing to
  * replay (no recovery event) while a crash does (event 301).
  * The checkpoint is run directly (ckpt_run) so the test does not depend on the checkpointer's
  * timing.
@@ -186,6 +187,49 @@ static void test_recovery_counts_changes_already_on_disk(void **state)
     assert_int_equal(tfx_count(e->ses, kv.t), 39);
 }
 
+/* Archived generations in the environment's log directory. */
+static int archived_logs(struct tfx_env *e)
+{
+    int n = 0;
+    for (unsigned g = 1; g < 4096; g++) {
+        char name[32], p[TFX_PATH_MAX];
+        snprintf(name, sizeof name, "edb%08X.log", g);
+        tfx_join(p, sizeof p, e->dir, name);
+        n += tfx_exists(p);
+    }
+    return n;
+}
+
+static void test_circular_logging_keeps_the_log_bounded(void **state)
+{
+    (void)state;
+    struct tfx_env env, *e = &env;
+    struct tfx_kv kv;
+    JET_SETSYSPARAM circ[] = {{JET_paramCircularLog, 1, NULL, 0}};
+    assert_int_equal(tfx_env_open_with(e, "circular", 1, circ, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    JET_XINSTANCEINFO info;
+    long k = 0;
+    do {
+        for (int i = 0; i < 40; i++, k++) put_val(e, &kv, k, JET_bitCommitLazyFlush);
+        put_val(e, &kv, k++, 0);
+        checkpoint_now(e);
+        assert_int_equal(JetXGetInstanceInfo(e->inst, &info), JET_errSuccess);
+    } while (info.ulCurrentGeneration < 20);
+    /* Generations below the checkpoint were recycled or deleted as it advanced. */
+    int archived = archived_logs(e);
+    if (archived > 3) fail_msg("%d archived generations kept with circular logging", archived);
+    /* Recovery still has what it needs. */
+    for (int i = 0; i < 30; i++, k++) put_val(e, &kv, k, 0);
+    assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
+    assert_int_equal(tfx_env_term(e, JET_bitTermDirty), JET_errSuccess);
+    assert_int_equal(tfx_env_reopen_with(e, 1, circ, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    for (long i = 0; i < k; i++) expect_val(e, &kv, i);
+    assert_int_equal(tfx_count(e->ses, kv.t), k);
+    tfx_env_close(e);
+}
+
 struct events {
     int recovery_end;
 };
@@ -226,6 +270,7 @@ int main(void)
         T(test_recovery_replays_detach_attach_and_create),
         T(test_second_crash_right_after_recovery_loses_nothing),
         T(test_recovery_counts_changes_already_on_disk),
+        cmocka_unit_test(test_circular_logging_keeps_the_log_bounded),
         T(test_clean_shutdown_leaves_nothing_to_replay),
     };
 #undef T
