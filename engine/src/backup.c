@@ -13,6 +13,8 @@
  *   any --JetEndExternalBackup(Instance2)--> none (outcome rules in end_outcome)
  * Readers of file bytes (JetReadFile, JetXReadFileAt) work outside bk->mu; `readers` counts them
  * and the end call waits for them before freeing the files.
+ * Events raised under bk->mu are queued and delivered after it (and api_mu) are released, so the
+ * host's callback may call JetXGetBackupInfo (jet.h).
  * Lock order: inst->api_mu (begin, end) -> bk->mu -> inst->tree_lock -> log->mu.
  */
 #include "backup.h"
@@ -32,6 +34,15 @@
 #include "page.h"
 
 #define HANDLE_BASE 0x4a420000u
+#define PENDING_EVENTS_MAX 16 /* events one call can raise: a few */
+
+struct pending_event {
+    unsigned id;
+    int level;
+    JET_ERR err;
+    uint64_t backup_id;
+    char msg[1024];
+};
 
 struct backup {
     pthread_mutex_t mu;
@@ -55,6 +66,8 @@ struct backup {
     uint32_t hseq;
     int readers;
     uint64_t serial;
+    struct pending_event pending[PENDING_EVENTS_MAX]; /* raised under mu, not yet delivered */
+    int npending;
 };
 
 JET_ERR bk_init(struct inst *inst)
@@ -100,14 +113,49 @@ static void ev(struct inst *inst, struct backup *b, unsigned id, int level, JET_
     __attribute__((format(printf, 6, 7)));
 
 #include <stdarg.h>
+/* Queues an event (bk->mu held); bk_unlock or deliver_events hands it to the host later. */
 static void ev(struct inst *inst, struct backup *b, unsigned id, int level, JET_ERR err, const char *fmt, ...)
 {
-    char msg[1024];
+    (void)inst;
+    if (b->npending == PENDING_EVENTS_MAX) return; /* cannot happen: a call raises a few */
+    struct pending_event *e = &b->pending[b->npending++];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
-    event_log(inst, id, level, b->id, err, "%s", msg);
+    e->id = id;
+    e->level = level;
+    e->err = err;
+    e->backup_id = b->id;
+}
+
+/* Moves the queued events out (bk->mu held); returns how many. */
+static int take_events(struct backup *b, struct pending_event *out)
+{
+    int n = b->npending;
+    memcpy(out, b->pending, (size_t)n * sizeof *out);
+    b->npending = 0;
+    return n;
+}
+
+/* Delivers events taken under bk->mu, with no backup lock held. */
+static void deliver_events(struct inst *inst, const struct pending_event *e, int n)
+{
+    for (int i = 0; i < n; i++) event_log(inst, e[i].id, e[i].level, e[i].backup_id, e[i].err, "%s", e[i].msg);
+}
+
+/* Releases bk->mu, then delivers what was raised under it. */
+static void bk_unlock(struct inst *inst, struct backup *b)
+{
+    if (!b->npending) {
+        pthread_mutex_unlock(&b->mu);
+        return;
+    }
+    struct pending_event *e = malloc(PENDING_EVENTS_MAX * sizeof *e);
+    int n = e ? take_events(b, e) : 0;
+    pthread_mutex_unlock(&b->mu);
+    deliver_events(inst, e, n);
+    free(e);
 }
 
 /* Appends one control record as its own unit and waits for it. */
@@ -283,8 +331,14 @@ static JET_ERR begin(JET_INSTANCE h, int legacy, JET_GRBIT grbit, uint64_t tag)
            "A full backup is starting (%d database(s); log generations from %u on are kept).", b->nfiles,
            b->gen_low);
 HandleError:
-    pthread_mutex_unlock(&b->mu);
-    pthread_mutex_unlock(&inst->api_mu);
+    {
+        struct pending_event *pend = malloc(PENDING_EVENTS_MAX * sizeof *pend);
+        int n = pend ? take_events(b, pend) : 0;
+        pthread_mutex_unlock(&b->mu);
+        pthread_mutex_unlock(&inst->api_mu);
+        deliver_events(inst, pend, n);
+        free(pend);
+    }
     inst_leave(inst);
     return err;
 }
@@ -311,7 +365,7 @@ static JET_ERR attach_info(JET_INSTANCE h, int legacy, void *pv, unsigned long c
     if (err >= 0 && b->incremental) err = JET_errInvalidBackupSequence;
     if (err >= 0 && !pv && cbMax) err = JET_errInvalidParameter;
     if (err >= 0) copy_szz(b, 0, pv, cbMax, pcbActual);
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -414,7 +468,7 @@ static JET_ERR open_file(JET_INSTANCE h, int legacy, JET_PCSTR name, JET_HANDLE 
     if (lo) *lo = (unsigned long)(f->size & 0xffffffffu);
     if (hi) *hi = (unsigned long)(f->size >> 32);
 HandleError:
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -495,7 +549,7 @@ static JET_ERR read_file(JET_INSTANCE h, int legacy, JET_HANDLE hf, void *pv, un
     b->hfirst = 0;
     if (pcb) *pcb = (unsigned long)got;
 HandleError:
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -531,7 +585,7 @@ static JET_ERR close_file(JET_INSTANCE h, int legacy, JET_HANDLE hf)
     b->handle_open = 0;
     b->hfile = NULL;
 HandleError:
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -555,7 +609,7 @@ JET_ERR JetXReadFileAt(JET_INSTANCE instance, const char *szFileName, unsigned l
     Call(read_bytes(inst, b, f, ibOffset, pv, cb, &got));
     if (pcbActual) *pcbActual = (unsigned long)got;
 HandleError:
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -628,7 +682,7 @@ static JET_ERR log_info(JET_INSTANCE h, int legacy, void *pv, unsigned long cbMa
         snprintf(li->szBaseName, sizeof li->szBaseName, "%s", inst->params.base_name);
     }
 HandleError:
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -706,7 +760,7 @@ JET_ERR JET_API JetGetTruncateLogInfoInstance(JET_INSTANCE instance, void *szzLo
     free(tmp);
 HandleError:
     free(gens);
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -768,7 +822,7 @@ static JET_ERR truncate_log(JET_INSTANCE h, int legacy)
     b->truncated = 1;
 HandleError:
     free(gens);
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return err;
 }
@@ -878,8 +932,14 @@ static JET_ERR end_backup(JET_INSTANCE h, int legacy, JET_GRBIT grbit)
     }
     teardown(inst, b);
 HandleError:
-    pthread_mutex_unlock(&b->mu);
-    pthread_mutex_unlock(&inst->api_mu);
+    {
+        struct pending_event *pend = malloc(PENDING_EVENTS_MAX * sizeof *pend);
+        int n = pend ? take_events(b, pend) : 0;
+        pthread_mutex_unlock(&b->mu);
+        pthread_mutex_unlock(&inst->api_mu);
+        deliver_events(inst, pend, n);
+        free(pend);
+    }
     inst_leave(inst);
     return err;
 }
@@ -903,7 +963,7 @@ static JET_ERR stop_backup(JET_INSTANCE h, int legacy)
     struct backup *b = inst->backup;
     pthread_mutex_lock(&b->mu);
     b->stop_flag = 1;
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return JET_errSuccess;
 }
@@ -921,7 +981,7 @@ void bk_abort_by_server(struct inst *inst)
         if (inst->log && !log_dead(inst->log)) log_marker(inst, LR_BACKUP_ABORT, b->id, b->incremental, NULL);
         teardown(inst, b);
     }
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
 }
 
 /* ---- information -------------------------------------------------------------------------------------------- */
@@ -957,7 +1017,7 @@ JET_ERR JetXGetBackupInfo(JET_INSTANCE instance, JET_XBACKUPINFO *pinfo)
             o->fFailed = f->failed != 0;
         }
     }
-    pthread_mutex_unlock(&b->mu);
+    bk_unlock(inst, b);
     inst_leave(inst);
     return JET_errSuccess;
 }

@@ -428,6 +428,53 @@ static void test_backup_events_carry_instance_category_backup_id_level_and_time(
     free(list);
 }
 
+/* The event callback may call JetXGetBackupInfo (jet.h): events raised under the backup's lock must
+ * be delivered after it. Run in a child with an alarm, so that a deadlock fails instead of hanging. */
+struct cb_probe {
+    JET_INSTANCE inst;
+    int calls, info_ok;
+};
+
+static void probing_callback(const JET_XEVENT *e, void *ctx)
+{
+    struct cb_probe *p = ctx;
+    JET_XBACKUPINFO *bi = calloc(1, sizeof *bi);
+    if (bi && JetXGetBackupInfo(p->inst, bi) >= 0) p->info_ok++;
+    free(bi);
+    p->calls++;
+    (void)e;
+}
+
+static void child_callback_calls_backup_info(void *arg)
+{
+    struct tc *t = arg;
+    struct cb_probe probe = {t->e.inst, 0, 0};
+    alarm(30);
+    BK_CHILD_EQ(JetXSetEventCallback(probing_callback, &probe), JET_errSuccess);
+    struct bk_run r = {.truncate = 1};
+    BK_CHILD_EQ(bk_backup_seq(t->e.inst, t->bk, &r), JET_errSuccess); /* 210, 220, 221, 223, 224/225, 213 */
+    BK_CHILD_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errSuccess);
+    char szz[16384];
+    unsigned long cb, lo, hi;
+    BK_CHILD_EQ(JetGetLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errSuccess);
+    JET_HANDLE hf;
+    BK_CHILD_EQ(JetOpenFileInstance(t->e.inst, t->e.dbpath, &hf, &lo, &hi), JET_errInvalidBackupSequence); /* 214 */
+    BK_CHILD_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errSuccess);
+    BK_CHILD_EQ(JetStopBackupInstance(t->e.inst), JET_errSuccess);
+    BK_CHILD_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errBackupAbortByServer); /* 226 */
+    BK_CHILD_CHECK(probe.calls >= 8);
+    BK_CHILD_EQ(probe.info_ok, probe.calls);
+    JetXSetEventCallback(NULL, NULL);
+}
+
+static void test_event_callback_may_call_backup_info(void **state)
+{
+    struct tc *t = *state;
+    int rc = bk_run_in_child(child_callback_calls_backup_info, t);
+    if (rc == 128 + SIGALRM) fprintf(stderr, "deadlock: the callback never returned\n");
+    assert_int_equal(rc, 0);
+}
+
 /* ---- two databases ------------------------------------------------------------------------------- */
 static void test_two_databases_backed_up_and_restored_together_or_alone(void **state)
 {
@@ -515,6 +562,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_while_offset_reads_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_events_carry_instance_category_backup_id_level_and_time, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_event_callback_may_call_backup_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_databases_backed_up_and_restored_together_or_alone, setup,
                                         teardown),
     };
