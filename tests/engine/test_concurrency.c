@@ -12,8 +12,8 @@
  *  - a transaction whose commit returned before the reader looked is visible;
  *  - a counter value c means transaction c - 1 is complete (counter and records commit together),
  *    and counters never go backwards.
- * At the end every committed record is there, and group commit shared fsyncs (fewer log flushes
- * than commits).
+ * Checkpoints run all the while (every 32 KiB of log). At the end every committed record is
+ * there, also after a crash, and group commit shared fsyncs (fewer log flushes than commits).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/jetfx.h"
@@ -226,6 +227,10 @@ static void test_writers_and_readers(void **state)
                 assert_int_equal(tfx_kv_seek(e->ses, &kv, key_of(w, t, 0)), JET_errRecordNotFound);
             }
     assert_int_equal(tfx_count(e->ses, kv.t), want);
+    /* The checkpointer ran meanwhile. */
+    if (after.ulCheckpointGeneration <= before.ulCheckpointGeneration)
+        fail_msg("no checkpoint during the run (generation %lu to %lu)", before.ulCheckpointGeneration,
+                 after.ulCheckpointGeneration);
     /* Group commit: concurrent commits shared fsyncs. */
     unsigned long long flushes = after.cLogFlushes - before.cLogFlushes;
     assert_true(after.cCommits - before.cCommits >= (unsigned long long)commits);
@@ -275,10 +280,25 @@ static void test_instances_run_side_by_side(void **state)
     }
 }
 
+/* The environment with checkpoints every 32 KiB of log, so the checkpointer flushes pages while
+ * the writers commit and the readers read. */
+static int setup_busy_checkpoints(void **state)
+{
+    static const JET_SETSYSPARAM params[] = {{JET_paramCheckpointDepthMax, 65536, NULL, 0}};
+    struct tfx_env *e = calloc(1, sizeof *e);
+    if (!e || tfx_env_open_with(e, "concurrency", 1, params, 1) < 0) {
+        if (e) tfx_env_close(e);
+        free(e);
+        return -1;
+    }
+    *state = e;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_writers_and_readers, tfx_setup_db, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_writers_and_readers, setup_busy_checkpoints, tfx_teardown),
         cmocka_unit_test(test_instances_run_side_by_side),
     };
     return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);

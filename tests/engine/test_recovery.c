@@ -10,7 +10,8 @@
  * crash right after recovery loses nothing; recovery advances the database's change counter past
  * changes it finds already on disk (pages written by an interrupted checkpoint), so the changes
  * after it are not mistaken for old ones by the next recovery; circular logging keeps few archived
- * generations and still recovers; a clean shutdown leaves nothing to
+ * generations and still recovers; a cache smaller than the data evicts and reads back pages
+ * during commits and recovers after a crash; a clean shutdown leaves nothing to
  * replay (no recovery event) while a crash does (event 301).
  * The checkpoint is run directly (ckpt_run) so the test does not depend on the checkpointer's
  * timing.
@@ -230,6 +231,45 @@ static void test_circular_logging_keeps_the_log_bounded(void **state)
     tfx_env_close(e);
 }
 
+/* A cache far smaller than the data: pages are evicted (written under the WAL rule) in the middle
+ * of commits and read back verified; a crash then recovers everything. */
+static void test_small_cache_evicts_and_recovers(void **state)
+{
+    (void)state;
+    struct tfx_env env, *e = &env;
+    struct tfx_kv kv;
+    JET_SETSYSPARAM small[] = {{JET_paramCacheSizeMax, 16, NULL, 0}}; /* raised to the 512-frame floor */
+    static char big[6000], got[6000];
+    assert_int_equal(tfx_env_open_with(e, "smallcache", 1, small, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_create(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    const long n = 1500; /* ~9 MB in 6 KB records: about 2.2 times the cache */
+    for (long k = 0; k < n;) {
+        assert_int_equal(JetBeginTransaction(e->ses), JET_errSuccess);
+        for (int i = 0; i < 50; i++, k++) {
+            tfx_fill(big, sizeof big, 8, (uint64_t)k);
+            assert_int_equal(tfx_kv_insert(e->ses, &kv, k, big, sizeof big), JET_errSuccess);
+        }
+        assert_int_equal(JetCommitTransaction(e->ses, 0), JET_errSuccess);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (long k = 0; k < n; k += 7) {
+            unsigned long cb = 0;
+            tfx_fill(big, sizeof big, 8, (uint64_t)k);
+            assert_int_equal(tfx_kv_get(e->ses, &kv, k, got, sizeof got, &cb), JET_errSuccess);
+            assert_int_equal(cb, sizeof big);
+            assert_memory_equal(got, big, sizeof big);
+        }
+        if (pass == 0) {
+            assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
+            assert_int_equal(tfx_env_term(e, JET_bitTermDirty), JET_errSuccess);
+            assert_int_equal(tfx_env_reopen_with(e, 1, small, 1), JET_errSuccess);
+            assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+        }
+    }
+    assert_int_equal(tfx_count(e->ses, kv.t), n);
+    tfx_env_close(e);
+}
+
 struct events {
     int recovery_end;
 };
@@ -271,6 +311,7 @@ int main(void)
         T(test_second_crash_right_after_recovery_loses_nothing),
         T(test_recovery_counts_changes_already_on_disk),
         cmocka_unit_test(test_circular_logging_keeps_the_log_bounded),
+        cmocka_unit_test(test_small_cache_evicts_and_recovers),
         T(test_clean_shutdown_leaves_nothing_to_replay),
     };
 #undef T

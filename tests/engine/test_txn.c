@@ -430,6 +430,41 @@ static void test_end_session_rolls_back(void **state)
     assert_int_equal(tfx_kv_replace(e->ses, &kv, 1, "mine", 4), JET_errSuccess);
 }
 
+/* One transaction writing tables of two databases commits, rolls back and recovers as a whole. */
+static void test_transaction_across_two_databases(void **state)
+{
+    struct tfx_env *e = *state;
+    struct tfx_kv a = make_table(e, 0), b;
+    char second[TFX_PATH_MAX];
+    JET_DBID db2;
+    tfx_join(second, sizeof second, e->dir, "second.edb");
+    assert_int_equal(JetCreateDatabase(e->ses, second, NULL, &db2, 0), JET_errSuccess);
+    assert_int_equal(tfx_kv_create(e->ses, db2, "t", &b), JET_errSuccess);
+    assert_int_equal(JetBeginTransaction(e->ses), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, &a, 1, "a1", 2), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, &b, 1, "b1", 2), JET_errSuccess);
+    assert_int_equal(JetRollback(e->ses, 0), JET_errSuccess);
+    assert_int_equal(tfx_count(e->ses, a.t), 0);
+    assert_int_equal(tfx_count(e->ses, b.t), 0);
+    assert_int_equal(JetBeginTransaction(e->ses), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, &a, 2, "a2", 2), JET_errSuccess);
+    assert_int_equal(tfx_kv_insert(e->ses, &b, 2, "b2", 2), JET_errSuccess);
+    assert_int_equal(JetCommitTransaction(e->ses, 0), JET_errSuccess);
+    assert_int_equal(JetCloseTable(e->ses, a.t), JET_errSuccess);
+    assert_int_equal(JetCloseTable(e->ses, b.t), JET_errSuccess);
+    assert_int_equal(tfx_env_term(e, JET_bitTermDirty), JET_errSuccess);
+    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
+    assert_int_equal(JetAttachDatabase(e->ses, second, 0), JET_errSuccess);
+    assert_int_equal(JetOpenDatabase(e->ses, second, NULL, &db2, 0), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &a), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, db2, "t", &b), JET_errSuccess);
+    char buf[64];
+    assert_string_equal(value_of(e->ses, &a, 2, buf, sizeof buf), "a2");
+    assert_string_equal(value_of(e->ses, &b, 2, buf, sizeof buf), "b2");
+    assert_int_equal(tfx_count(e->ses, a.t), 1);
+    assert_int_equal(tfx_count(e->ses, b.t), 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup_db, tfx_teardown)
@@ -445,6 +480,7 @@ int main(void)
         T(test_update_outside_a_transaction_commits_on_its_own),
         T(test_prepare_and_update_state_errors),
         T(test_end_session_rolls_back),
+        T(test_transaction_across_two_databases),
     };
 #undef T
     return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
