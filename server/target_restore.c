@@ -446,7 +446,7 @@ int hc_handle_restore_from_target(struct hc_request *req)
     double secs = (double)(hc_events_now_us() - t0) / 1e6;
     hc_events_server(app, name, CAT_LEVEL_INFO, 0, id,
                      "restore %lld: %zu object(s), %llu bytes downloaded and verified against "
-                     "their manifests in %.1f s",
+                     "their manifests in %.3f s",
                      (long long)id, count, (unsigned long long)bytes, secs);
     cJSON *map = cJSON_CreateObject();
     for (size_t i = 0; map && i < sets[0]->file_count; i++)

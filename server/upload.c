@@ -356,7 +356,7 @@ static int upload_files(struct hc_upload *up, size_t from, size_t to, const char
         }
         double secs = (double)(hc_events_now_us() - t0) / 1e6;
         hc_events_server(up->app, up->instance, CAT_LEVEL_INFO, up->backup_id, 0,
-                         "offsite: uploaded %s (%llu bytes, %d part(s)%s%s) to %s in %.1f s",
+                         "offsite: uploaded %s (%llu bytes, %d part(s)%s%s) to %s in %.3f s",
                          f->name, (unsigned long long)f->size, res.parts_total,
                          res.parts_reused ? ", already on the store: " : "",
                          res.parts_reused ? (res.parts_reused == res.parts_total ? "all" : "some")
