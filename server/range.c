@@ -41,7 +41,8 @@ enum hc_range_outcome hc_range_parse(const char *header, uint64_t size_u,
 
     const int64_t size = (int64_t)size_u;
     const char *p = header + prefix;
-    int64_t total = 0;
+    int64_t total = 0;     /* bytes asked, while it stays <= size */
+    bool beyond_size = false; /* the ranges add up to more than the file */
     for (;;) {
         int64_t start = 0, end = 0;
         bool open_end = false;
@@ -74,7 +75,11 @@ enum hc_range_outcome hc_range_parse(const char *header, uint64_t size_u,
             ranges[*count].start = (uint64_t)start;
             ranges[*count].end = (uint64_t)end;
             (*count)++;
-            total += end - start; /* each term <= size, at most HC_RANGES_MAX of them */
+            /* compared before adding: near INT64_MAX two ranges would overflow the sum */
+            if (end - start > size - total)
+                beyond_size = true;
+            else
+                total += end - start;
         } else if (start == 0) {
             *count = 0;
             return HC_RANGE_WHOLE; /* an empty representation asked from its start */
@@ -82,7 +87,7 @@ enum hc_range_outcome hc_range_parse(const char *header, uint64_t size_u,
         if (*p++ != ',') break;
     }
     if (*count == 0) return HC_RANGE_UNSATISFIABLE;
-    if (total > size) {
+    if (beyond_size) {
         *count = 0;
         return HC_RANGE_WHOLE;
     }

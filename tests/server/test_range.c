@@ -95,6 +95,18 @@ static void too_many_or_overlapping_ranges_fall_back_to_200(void **state)
     assert_int_equal(parse("bytes=0-999,0-999", 1000, r, &n), HC_RANGE_WHOLE);
 }
 
+/* Found by fuzz/fuzz_range.c: near INT64_MAX the sum of two ranges overflowed (signed). */
+static void ranges_of_a_huge_file_add_up_without_overflow(void **state)
+{
+    struct hc_byte_range r[HC_RANGES_MAX];
+    size_t n;
+    const uint64_t huge = (uint64_t)INT64_MAX - 3;
+    assert_int_equal(parse("bytes=3-,10-", huge, r, &n), HC_RANGE_WHOLE);
+    assert_int_equal(parse("bytes=0-9,-10", huge, r, &n), HC_RANGE_PARTIAL);
+    assert_int_equal(n, 2);
+    assert_true(r[1].end == huge && r[1].start == huge - 10);
+}
+
 static void if_range_matches_etag_or_exact_date(void **state)
 {
     time_t lm = 784111777; /* Sun, 06 Nov 1994 08:49:37 GMT */
@@ -142,6 +154,7 @@ int main(void)
         cmocka_unit_test(unsatisfiable_and_malformed_give_416),
         cmocka_unit_test(other_units_and_empty_files_are_ignored),
         cmocka_unit_test(too_many_or_overlapping_ranges_fall_back_to_200),
+        cmocka_unit_test(ranges_of_a_huge_file_add_up_without_overflow),
         cmocka_unit_test(if_range_matches_etag_or_exact_date),
         cmocka_unit_test(http_date_round_trips),
         cmocka_unit_test(multipart_length_counts_every_byte),
