@@ -35,13 +35,17 @@ out:
     return h;
 }
 
-void *ht_get(struct htable *t, uint64_t h)
+void *ht_get_locked(struct htable *t, uint64_t h)
 {
     uint32_t slot = (uint32_t)h, gen = (uint32_t)(h >> 32);
-    void *o = NULL;
-    if (!slot) return NULL;
+    if (!slot || slot > t->n || t->gen[slot - 1] != gen) return NULL;
+    return t->obj[slot - 1];
+}
+
+void *ht_get(struct htable *t, uint64_t h)
+{
     pthread_mutex_lock(&t->mu);
-    if (slot <= t->n && t->gen[slot - 1] == gen) o = t->obj[slot - 1];
+    void *o = ht_get_locked(t, h);
     pthread_mutex_unlock(&t->mu);
     return o;
 }

@@ -24,6 +24,8 @@ struct htable {
 uint64_t ht_add(struct htable *t, void *obj);
 /* The object for a handle, or NULL. */
 void *ht_get(struct htable *t, uint64_t h);
+/* The same with t->mu already held by the caller (to act on the object before it can be removed). */
+void *ht_get_locked(struct htable *t, uint64_t h);
 void ht_remove(struct htable *t, uint64_t h);
 
 #endif

@@ -1,6 +1,12 @@
 /*
  * session.c — JetBeginSession / JetEndSession and the handle tables of sessions and cursors
  * (process-wide, like the instance table; handle.h explains the checks).
+ *
+ * A call finds its session and passes the instance's entry gate with the session table's mutex
+ * held (ses_enter, cur_enter, JetEndSession), and a session leaves that table before it is freed:
+ * so a call racing with JetTerm (which frees every session) either enters before the term
+ * (which then waits for it) or finds the session gone or the term under way, and never reads
+ * a freed session. Lock order: sessions.mu, then cursors.mu, then inst->mu.
  */
 #include "session.h"
 
@@ -61,6 +67,7 @@ void session_close_cursors(struct session *s)
 static void session_free(struct session *s)
 {
     struct inst *inst = s->inst;
+    ht_remove(&sessions, s->handle); /* first: no call can find it any more */
     txn_rollback(s, 1);
     session_close_cursors(s);
     pthread_mutex_lock(&inst->mu);
@@ -73,7 +80,6 @@ static void session_free(struct session *s)
     if (s->next) s->next->prev = s->prev;
     inst->nsessions--;
     pthread_mutex_unlock(&inst->mu);
-    ht_remove(&sessions, s->handle);
     free(s);
 }
 
@@ -125,19 +131,31 @@ out:
     return err;
 }
 
+/* The session of a handle, with sessions.mu held by the caller. */
+static struct session *session_locked(JET_SESID sesid)
+{
+    if (sesid == 0 || sesid == JET_sesidNil) return NULL;
+    return ht_get_locked(&sessions, sesid);
+}
+
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
 {
-    struct session *s;
-    JET_ERR err = session_from(sesid, &s);
-    if (err < 0) return err;
-    struct inst *inst = s->inst;
-    pthread_mutex_lock(&inst->mu);
-    if (inst->terminating) {
+    JET_ERR err = JET_errSuccess;
+    pthread_mutex_lock(&sessions.mu);
+    struct session *s = session_locked(sesid);
+    struct inst *inst = s ? s->inst : NULL;
+    if (!s) {
+        err = JET_errInvalidSesid;
+    } else {
+        pthread_mutex_lock(&inst->mu);
+        if (inst->terminating)
+            err = JET_errTermInProgress;
+        else
+            inst->active++;
         pthread_mutex_unlock(&inst->mu);
-        return JET_errTermInProgress;
     }
-    inst->active++;
-    pthread_mutex_unlock(&inst->mu);
+    pthread_mutex_unlock(&sessions.mu);
+    if (err < 0) return err;
     session_free(s);
     inst_leave(inst);
     return JET_errSuccess;
@@ -145,14 +163,25 @@ JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
 
 JET_ERR ses_enter(JET_SESID sesid, struct session **s)
 {
-    JET_ERR err = session_from(sesid, s);
-    if (err < 0) return err;
-    return inst_enter_known((*s)->inst);
+    pthread_mutex_lock(&sessions.mu);
+    *s = session_locked(sesid);
+    JET_ERR err = *s ? inst_enter_known((*s)->inst) : JET_errInvalidSesid;
+    pthread_mutex_unlock(&sessions.mu);
+    return err;
 }
 
 JET_ERR cur_enter(JET_SESID sesid, JET_TABLEID tableid, struct session **s, struct cursor **c)
 {
-    JET_ERR err = cursor_from(sesid, tableid, s, c);
-    if (err < 0) return err;
-    return inst_enter_known((*s)->inst);
+    JET_ERR err;
+    pthread_mutex_lock(&sessions.mu);
+    *s = session_locked(sesid);
+    if (!*s) {
+        err = JET_errInvalidSesid;
+    } else if (tableid == 0 || tableid == JET_tableidNil || !(*c = ht_get(&cursors, tableid)) || (*c)->ses != *s) {
+        err = JET_errInvalidTableId;
+    } else {
+        err = inst_enter_known((*s)->inst);
+    }
+    pthread_mutex_unlock(&sessions.mu);
+    return err;
 }
