@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/jetfx.h"
 
@@ -280,6 +281,65 @@ static void test_instances_run_side_by_side(void **state)
     }
 }
 
+/* JetTerm while other threads keep using their sessions: each call either works or fails with a
+ * documented code (TermInProgress, InvalidSesid/InvalidTableId once the session is gone); none
+ * touches freed memory (run under ASan). */
+struct busy_arg {
+    struct tfx_env *e;
+    JET_SESID ses;
+    struct tfx_kv kv;
+    long calls;
+    JET_ERR last;
+};
+
+static void *busy_main(void *arg)
+{
+    struct busy_arg *a = arg;
+    long k = 0;
+    for (;;) {
+        JET_ERR err = JetBeginTransaction(a->ses);
+        if (err >= 0) err = tfx_kv_insert(a->ses, &a->kv, (long)(a->ses & 0xffff) * 100000 + k++, "x", 1);
+        if (err >= 0) err = JetCommitTransaction(a->ses, JET_bitCommitLazyFlush);
+        if (err >= 0) err = tfx_kv_seek(a->ses, &a->kv, 1);
+        a->calls++;
+        if (err < 0 && err != JET_errRecordNotFound && err != JET_errNotInTransaction && err != JET_errTransTooDeep) {
+            a->last = err;
+            return NULL;
+        }
+    }
+}
+
+static void test_term_while_sessions_are_busy(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    struct tfx_env env;
+    struct busy_arg a[N];
+    pthread_t th[N];
+    assert_int_equal(tfx_env_open(&env, "busyterm", 1), JET_errSuccess);
+    struct tfx_kv kv;
+    assert_int_equal(tfx_kv_create(env.ses, env.dbid, "t", &kv), JET_errSuccess);
+    assert_int_equal(JetCloseTable(env.ses, kv.t), JET_errSuccess);
+    for (int i = 0; i < N; i++) {
+        JET_DBID db;
+        memset(&a[i], 0, sizeof a[i]);
+        a[i].e = &env;
+        assert_int_equal(JetBeginSession(env.inst, &a[i].ses, NULL, NULL), JET_errSuccess);
+        assert_int_equal(JetOpenDatabase(a[i].ses, env.dbpath, NULL, &db, 0), JET_errSuccess);
+        assert_int_equal(tfx_kv_open(a[i].ses, db, "t", &a[i].kv), JET_errSuccess);
+    }
+    for (int i = 0; i < N; i++) assert_int_equal(pthread_create(&th[i], NULL, busy_main, &a[i]), 0);
+    usleep(100000);
+    assert_int_equal(tfx_env_term(&env, JET_bitTermComplete), JET_errSuccess);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_true(a[i].calls > 0);
+        if (a[i].last != JET_errTermInProgress && a[i].last != JET_errInvalidSesid && a[i].last != JET_errInvalidTableId)
+            fail_msg("thread %d ended with %s", i, JetXErrorName(a[i].last));
+    }
+    tfx_env_close(&env);
+}
+
 /* The environment with checkpoints every 32 KiB of log, so the checkpointer flushes pages while
  * the writers commit and the readers read. */
 static int setup_busy_checkpoints(void **state)
@@ -300,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_writers_and_readers, setup_busy_checkpoints, tfx_teardown),
         cmocka_unit_test(test_instances_run_side_by_side),
+        cmocka_unit_test(test_term_while_sessions_are_busy),
     };
     return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);
 }
