@@ -323,10 +323,6 @@ static void set_options(struct s3_client *c, const char *url, struct curl_slist 
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, c->low_speed_seconds);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    /* libcurl sends "Expect: 100-continue" with bodies over 1 MiB and then waits up to a second
-     * for the 100 before sending the body; RGW's beast frontend sends none, so each part paid
-     * that second. Send the body at once (the header stays, as signed). */
-    curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
     if (c->ca_file != NULL) curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
     if (c->share != NULL) curl_easy_setopt(curl, CURLOPT_SHARE, s3_share_handle(c->share));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_answer_body);
