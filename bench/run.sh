@@ -6,3 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash bench/engine.sh "$@"
+bash bench/s3.sh "$@"
