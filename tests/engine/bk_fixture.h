@@ -46,22 +46,24 @@
 #define BK_ROWS_MAX 4
 #define BK_VALUE_MAX (48 * 1024)
 
-/* ---- child processes ---------------------------------------------------------------------------- */
-#define BK_CHILD_CHECK(expr)                                                                        \
-    do {                                                                                            \
-        if (!(expr)) {                                                                              \
-            fprintf(stderr, "%s:%d: child check failed: %s\n", __FILE__, __LINE__, #expr);          \
-            _exit(1);                                                                               \
-        }                                                                                           \
+/* ---- child processes ----------------------------------------------------------------------------
+ */
+#define BK_CHILD_CHECK(expr)                                                                       \
+    do {                                                                                           \
+        if (!(expr)) {                                                                             \
+            fprintf(stderr, "%s:%d: child check failed: %s\n", __FILE__, __LINE__, #expr);         \
+            _exit(1);                                                                              \
+        }                                                                                          \
     } while (0)
-#define BK_CHILD_EQ(expr, want)                                                                     \
-    do {                                                                                            \
-        long bk_got_ = (long)(expr), bk_want_ = (long)(want);                                       \
-        if (bk_got_ != bk_want_) {                                                                  \
-            fprintf(stderr, "%s:%d: child check failed: %s = %ld (%s), wanted %ld (%s)\n", __FILE__, \
-                    __LINE__, #expr, bk_got_, JetXErrorName(bk_got_), bk_want_, JetXErrorName(bk_want_)); \
-            _exit(1);                                                                               \
-        }                                                                                           \
+#define BK_CHILD_EQ(expr, want)                                                                    \
+    do {                                                                                           \
+        long bk_got_ = (long)(expr), bk_want_ = (long)(want);                                      \
+        if (bk_got_ != bk_want_) {                                                                 \
+            fprintf(stderr, "%s:%d: child check failed: %s = %ld (%s), wanted %ld (%s)\n",         \
+                    __FILE__, __LINE__, #expr, bk_got_, JetXErrorName(bk_got_), bk_want_,          \
+                    JetXErrorName(bk_want_));                                                      \
+            _exit(1);                                                                              \
+        }                                                                                          \
     } while (0)
 
 /* Runs fn(arg) in a forked child (exit 0 when it returns) and returns its exit code, or 128 +
@@ -82,22 +84,24 @@ static inline int bk_run_in_child(void (*fn)(void *), void *arg)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* ---- cmocka side (only when cmocka.h was included first) ---------------------------------------- */
+/* ---- cmocka side (only when cmocka.h was included first) ----------------------------------------
+ */
 #ifdef CMOCKA_H_
 /* Asserts a JET_ERR, printing both codes' names when it differs. */
-#define BK_EQ(expr, want)                                                                           \
-    do {                                                                                            \
-        long bk_got_ = (long)(expr), bk_want_ = (long)(want);                                       \
-        if (bk_got_ != bk_want_) {                                                                  \
-            print_error("%s = %ld (%s), wanted %ld (%s)\n", #expr, bk_got_, JetXErrorName(bk_got_), \
-                        bk_want_, JetXErrorName(bk_want_));                                         \
-            fail();                                                                                 \
-        }                                                                                           \
+#define BK_EQ(expr, want)                                                                          \
+    do {                                                                                           \
+        long bk_got_ = (long)(expr), bk_want_ = (long)(want);                                      \
+        if (bk_got_ != bk_want_) {                                                                 \
+            print_error("%s = %ld (%s), wanted %ld (%s)\n", #expr, bk_got_,                        \
+                        JetXErrorName(bk_got_), bk_want_, JetXErrorName(bk_want_));                \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 #define BK_OK(expr) BK_EQ(expr, JET_errSuccess)
 #endif
 
-/* ---- time and randomness ------------------------------------------------------------------------ */
+/* ---- time and randomness ------------------------------------------------------------------------
+ */
 static inline double bk_now(void)
 {
     struct timespec ts;
@@ -120,13 +124,17 @@ static inline uint64_t bk_rand(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static inline uint64_t bk_rand_below(uint64_t *s, uint64_t n) { return n ? bk_rand(s) % n : 0; }
+static inline uint64_t bk_rand_below(uint64_t *s, uint64_t n)
+{
+    return n ? bk_rand(s) % n : 0;
+}
 
 /* A seed from $name, else from the clock and pid (printed so a failure can be replayed). */
 static inline uint64_t bk_seed(const char *name)
 {
     const char *v = getenv(name);
-    uint64_t seed = v && v[0] ? strtoull(v, NULL, 0) : (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid();
+    uint64_t seed =
+        v && v[0] ? strtoull(v, NULL, 0) : (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid();
     fprintf(stderr, "[ seed     ] %s=%llu\n", name, (unsigned long long)seed);
     return seed;
 }
@@ -137,7 +145,8 @@ static inline long bk_env_long(const char *name, long def)
     return v && v[0] ? strtol(v, NULL, 0) : def;
 }
 
-/* ---- files -------------------------------------------------------------------------------------- */
+/* ---- files --------------------------------------------------------------------------------------
+ */
 static inline int bk_mkdtemp(char *out, size_t cap, const char *tag)
 {
     const char *base = getenv("TMPDIR");
@@ -185,7 +194,10 @@ static inline long long bk_size(const char *path)
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-static inline int bk_mkdir(const char *path) { return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1; }
+static inline int bk_mkdir(const char *path)
+{
+    return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
 
 static inline int bk_read_at(const char *path, void *buf, size_t len, long long off)
 {
@@ -240,8 +252,8 @@ static inline int bk_same_file(const char *a, const char *b)
     long long sa = bk_size(a), sb = bk_size(b);
     if (sa < 0 || sa != sb) return 0;
     char *x = malloc((size_t)sa + 1), *y = malloc((size_t)sb + 1);
-    int same = x && y && bk_read_at(a, x, (size_t)sa, 0) == 0 && bk_read_at(b, y, (size_t)sb, 0) == 0 &&
-               memcmp(x, y, (size_t)sa) == 0;
+    int same = x && y && bk_read_at(a, x, (size_t)sa, 0) == 0 &&
+               bk_read_at(b, y, (size_t)sb, 0) == 0 && memcmp(x, y, (size_t)sa) == 0;
     free(x);
     free(y);
     return same;
@@ -302,7 +314,8 @@ static inline int bk_szz_split(const char *szz, char out[][BK_PATH], int max)
     return n;
 }
 
-/* ---- events ------------------------------------------------------------------------------------- */
+/* ---- events -------------------------------------------------------------------------------------
+ */
 #define BK_EVENTS_MAX 8192
 struct bk_event {
     unsigned long id, level;
@@ -370,7 +383,8 @@ static inline int bk_events_since(struct bk_events *r, size_t mark, unsigned lon
 {
     int c = 0;
     pthread_mutex_lock(&r->mu);
-    for (size_t i = mark; i < r->n; i++) c += id == 0 || r->ev[i].id == id;
+    for (size_t i = mark; i < r->n; i++)
+        c += id == 0 || r->ev[i].id == id;
     pthread_mutex_unlock(&r->mu);
     return c;
 }
@@ -387,7 +401,8 @@ static inline JET_ERR bk_events_err(struct bk_events *r, size_t mark, unsigned l
 }
 
 /* A copy of the last event with this id since mark; 0 when there is none. */
-static inline int bk_events_last(struct bk_events *r, size_t mark, unsigned long id, struct bk_event *out)
+static inline int bk_events_last(struct bk_events *r, size_t mark, unsigned long id,
+                                 struct bk_event *out)
 {
     int found = 0;
     pthread_mutex_lock(&r->mu);
@@ -404,19 +419,24 @@ static inline void bk_events_dump(struct bk_events *r, size_t mark)
 {
     pthread_mutex_lock(&r->mu);
     for (size_t i = mark; i < r->n; i++)
-        fprintf(stderr, "  event %lu (%s) err %ld: %s\n", r->ev[i].id, r->ev[i].inst, (long)r->ev[i].err,
-                r->ev[i].msg);
+        fprintf(stderr, "  event %lu (%s) err %ld: %s\n", r->ev[i].id, r->ev[i].inst,
+                (long)r->ev[i].err, r->ev[i].msg);
     pthread_mutex_unlock(&r->mu);
 }
 
-/* ---- rows --------------------------------------------------------------------------------------- */
-static inline int bk_rows_of(uint32_t seq) { return 1 + (int)(seq % BK_ROWS_MAX); }
+/* ---- rows ---------------------------------------------------------------------------------------
+ */
+static inline int bk_rows_of(uint32_t seq)
+{
+    return 1 + (int)(seq % BK_ROWS_MAX);
+}
 
 static inline unsigned long bk_value_len(uint32_t seq, int i)
 {
     uint64_t s = ((uint64_t)seq << 8) | (uint64_t)i;
     uint64_t r = bk_rand(&s);
-    if (seq % 7 == 3 && i == 0) return 6000 + (unsigned long)(r % (BK_VALUE_MAX - 6000)); /* spans pages */
+    if (seq % 7 == 3 && i == 0)
+        return 6000 + (unsigned long)(r % (BK_VALUE_MAX - 6000)); /* spans pages */
     return 16 + (unsigned long)(r % 300);
 }
 
@@ -449,7 +469,8 @@ static inline JET_ERR bk_kv_create(JET_SESID ses, JET_DBID db, struct bk_kv *kv)
     def.coltyp = JET_coltypLongBinary;
     def.grbit = 0;
     if ((err = JetAddColumn(ses, kv->t, "v", &def, NULL, 0, &kv->v)) < 0) return err;
-    return JetCreateIndex(ses, kv->t, "pk", JET_bitIndexPrimary | JET_bitIndexUnique, key, sizeof key, 100);
+    return JetCreateIndex(ses, kv->t, "pk", JET_bitIndexPrimary | JET_bitIndexUnique, key,
+                          sizeof key, 100);
 }
 
 static inline JET_ERR bk_kv_open(JET_SESID ses, JET_DBID db, struct bk_kv *kv)
@@ -457,15 +478,18 @@ static inline JET_ERR bk_kv_open(JET_SESID ses, JET_DBID db, struct bk_kv *kv)
     JET_COLUMNDEF def;
     JET_ERR err;
     if ((err = JetOpenTable(ses, db, BK_TABLE, NULL, 0, 0, &kv->t)) < 0) return err;
-    if ((err = JetGetTableColumnInfo(ses, kv->t, "k", &def, sizeof def, JET_ColInfo)) < 0) return err;
+    if ((err = JetGetTableColumnInfo(ses, kv->t, "k", &def, sizeof def, JET_ColInfo)) < 0)
+        return err;
     kv->k = def.columnid;
-    if ((err = JetGetTableColumnInfo(ses, kv->t, "v", &def, sizeof def, JET_ColInfo)) < 0) return err;
+    if ((err = JetGetTableColumnInfo(ses, kv->t, "v", &def, sizeof def, JET_ColInfo)) < 0)
+        return err;
     kv->v = def.columnid;
     return JET_errSuccess;
 }
 
 /* Transaction seq: all its rows in one transaction, committed durably. */
-static inline JET_ERR bk_txn_write(JET_SESID ses, const struct bk_kv *kv, uint32_t seq, uint8_t *buf)
+static inline JET_ERR bk_txn_write(JET_SESID ses, const struct bk_kv *kv, uint32_t seq,
+                                   uint8_t *buf)
 {
     JET_ERR err;
     if ((err = JetBeginTransaction(ses)) < 0) return err;
@@ -489,16 +513,16 @@ rollback:
 
 /* What a table holds, transaction by transaction. */
 struct bk_check {
-    uint32_t max_seq;   /* seqs considered: 1..max_seq */
-    uint8_t *count;     /* rows found per seq */
+    uint32_t max_seq; /* seqs considered: 1..max_seq */
+    uint8_t *count;   /* rows found per seq */
     long rows, txns, bad_rows, partial, missing;
-    char why[256];      /* the first problem found */
+    char why[256]; /* the first problem found */
 };
 
 /* Scans the table: rows with wrong bytes or keys, transactions with only some of their rows, and
  * (required != NULL) required[seq] transactions that are absent. */
-static inline JET_ERR bk_verify(JET_SESID ses, const struct bk_kv *kv, uint32_t max_seq, const uint8_t *required,
-                                struct bk_check *c)
+static inline JET_ERR bk_verify(JET_SESID ses, const struct bk_kv *kv, uint32_t max_seq,
+                                const uint8_t *required, struct bk_check *c)
 {
     memset(c, 0, sizeof *c);
     c->max_seq = max_seq;
@@ -519,12 +543,13 @@ static inline JET_ERR bk_verify(JET_SESID ses, const struct bk_kv *kv, uint32_t 
         unsigned long len = bk_value_len(seq, i);
         if (k <= 0 || seq == 0 || seq > max_seq || i >= bk_rows_of(seq) || cb != len) {
             if (!c->bad_rows++)
-                snprintf(c->why, sizeof c->why, "row %ld: unexpected key or length %lu (want %lu)", (long)k, cb,
-                         len);
+                snprintf(c->why, sizeof c->why, "row %ld: unexpected key or length %lu (want %lu)",
+                         (long)k, cb, len);
         } else {
             bk_value_fill(want, len, seq, i);
             if (memcmp(buf, want, len) != 0) {
-                if (!c->bad_rows++) snprintf(c->why, sizeof c->why, "row %ld: wrong bytes", (long)k);
+                if (!c->bad_rows++)
+                    snprintf(c->why, sizeof c->why, "row %ld: wrong bytes", (long)k);
             } else {
                 c->count[seq]++;
             }
@@ -537,8 +562,8 @@ static inline JET_ERR bk_verify(JET_SESID ses, const struct bk_kv *kv, uint32_t 
         if (c->count[s]) c->txns++;
         if (c->count[s] && c->count[s] != bk_rows_of(s)) {
             if (!c->partial++ && !c->why[0])
-                snprintf(c->why, sizeof c->why, "transaction %u has %u of its %d rows", s, c->count[s],
-                         bk_rows_of(s));
+                snprintf(c->why, sizeof c->why, "transaction %u has %u of its %d rows", s,
+                         c->count[s], bk_rows_of(s));
         }
         if (required && required[s] && !c->count[s]) {
             if (!c->missing++ && !c->why[0])
@@ -557,14 +582,18 @@ static inline void bk_check_free(struct bk_check *c)
     c->count = NULL;
 }
 
-static inline int bk_check_ok(const struct bk_check *c) { return !c->bad_rows && !c->partial && !c->missing; }
+static inline int bk_check_ok(const struct bk_check *c)
+{
+    return !c->bad_rows && !c->partial && !c->missing;
+}
 
-/* ---- an instance with the test database --------------------------------------------------------- */
+/* ---- an instance with the test database ---------------------------------------------------------
+ */
 struct bk_opts {
-    int circular;          /* JET_paramCircularLog */
-    int recovery_off;      /* JET_paramRecovery "Off" */
-    int no_db;             /* no database */
-    int no_init;           /* create and configure only */
+    int circular;             /* JET_paramCircularLog */
+    int recovery_off;         /* JET_paramRecovery "Off" */
+    int no_db;                /* no database */
+    int no_init;              /* create and configure only */
     unsigned long ckpt_depth; /* JET_paramCheckpointDepthMax (0: default) */
 };
 
@@ -595,12 +624,19 @@ static inline JET_ERR bk_set_params(JET_INSTANCE *pinst, const char *dir, const 
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramSystemPath, 0, path)) < 0) return err;
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramLogFilePath, 0, path)) < 0) return err;
     if ((err = JetSetSystemParameter(pinst, 0, JET_paramTempPath, 0, path)) < 0) return err;
-    if ((err = JetSetSystemParameter(pinst, 0, JET_paramLogFileSize, BK_LOG_KB, NULL)) < 0) return err;
-    if ((err = JetSetSystemParameter(pinst, 0, JET_paramCreatePathIfNotExist, 1, NULL)) < 0) return err;
-    if (o && o->circular && (err = JetSetSystemParameter(pinst, 0, JET_paramCircularLog, 1, NULL)) < 0) return err;
-    if (o && o->recovery_off && (err = JetSetSystemParameter(pinst, 0, JET_paramRecovery, 0, "Off")) < 0) return err;
+    if ((err = JetSetSystemParameter(pinst, 0, JET_paramLogFileSize, BK_LOG_KB, NULL)) < 0)
+        return err;
+    if ((err = JetSetSystemParameter(pinst, 0, JET_paramCreatePathIfNotExist, 1, NULL)) < 0)
+        return err;
+    if (o && o->circular &&
+        (err = JetSetSystemParameter(pinst, 0, JET_paramCircularLog, 1, NULL)) < 0)
+        return err;
+    if (o && o->recovery_off &&
+        (err = JetSetSystemParameter(pinst, 0, JET_paramRecovery, 0, "Off")) < 0)
+        return err;
     if (o && o->ckpt_depth &&
-        (err = JetSetSystemParameter(pinst, 0, JET_paramCheckpointDepthMax, o->ckpt_depth, NULL)) < 0)
+        (err = JetSetSystemParameter(pinst, 0, JET_paramCheckpointDepthMax, o->ckpt_depth, NULL)) <
+            0)
         return err;
     return JET_errSuccess;
 }
@@ -678,7 +714,8 @@ static inline JET_ERR bk_write_txns(struct bk_env *e, uint32_t first, uint32_t l
 {
     uint8_t *buf = malloc(BK_VALUE_MAX);
     JET_ERR err = buf ? JET_errSuccess : JET_errOutOfMemory;
-    for (uint32_t s = first; s <= last && err >= 0; s++) err = bk_txn_write(e->ses, &e->kv, s, buf);
+    for (uint32_t s = first; s <= last && err >= 0; s++)
+        err = bk_txn_write(e->ses, &e->kv, s, buf);
     free(buf);
     return err;
 }
@@ -721,7 +758,8 @@ static inline JET_ERR bk_header(const char *path, JET_DBINFOMISC4 *m)
     return JetGetDatabaseFileInfo(path, m, sizeof *m, JET_DbInfoMisc);
 }
 
-/* ---- concurrent workload ------------------------------------------------------------------------ */
+/* ---- concurrent workload ------------------------------------------------------------------------
+ */
 /* Threads, each with its own session, committing transactions seq = next++ (small and large rows)
  * until stopped or max_seq is reached. acked[seq] is set only after JetCommitTransaction returned
  * success; on_ack (optional) is called then too. */
@@ -730,7 +768,7 @@ struct bk_load {
     JET_INSTANCE inst;
     const char *dbpath;
     int nthreads;
-    long pause_us;          /* sleep between two transactions of a thread */
+    long pause_us; /* sleep between two transactions of a thread */
     uint32_t max_seq;
     atomic_uint next;
     atomic_int stop;
@@ -778,8 +816,8 @@ static void *bk_load_thread(void *p)
 
 /* Starts nthreads workers from seq `first`. l->on_ack and l->ctx, when the caller set them, are
  * kept; everything else is reset. */
-static inline int bk_load_start(struct bk_load *l, JET_INSTANCE inst, const char *dbpath, int nthreads,
-                                uint32_t first, uint32_t max_seq, long pause_us)
+static inline int bk_load_start(struct bk_load *l, JET_INSTANCE inst, const char *dbpath,
+                                int nthreads, uint32_t first, uint32_t max_seq, long pause_us)
 {
     void (*on_ack)(uint32_t, void *) = l->on_ack;
     void *ctx = l->ctx;
@@ -805,7 +843,8 @@ static inline void bk_load_stop(struct bk_load *l)
 {
     if (!l->started) return;
     atomic_store(&l->stop, 1);
-    for (int i = 0; i < l->nthreads; i++) pthread_join(l->th[i], NULL);
+    for (int i = 0; i < l->nthreads; i++)
+        pthread_join(l->th[i], NULL);
     l->started = 0;
 }
 
@@ -821,14 +860,16 @@ static inline uint8_t *bk_load_snapshot(struct bk_load *l)
 {
     uint8_t *s = calloc((size_t)l->max_seq + 2, 1);
     if (s)
-        for (uint32_t i = 0; i <= l->max_seq; i++) s[i] = atomic_load_explicit(&l->acked[i], memory_order_acquire);
+        for (uint32_t i = 0; i <= l->max_seq; i++)
+            s[i] = atomic_load_explicit(&l->acked[i], memory_order_acquire);
     return s;
 }
 
 static inline long bk_count_set(const uint8_t *m, uint32_t max)
 {
     long n = 0;
-    for (uint32_t i = 0; i <= max; i++) n += m[i] != 0;
+    for (uint32_t i = 0; i <= max; i++)
+        n += m[i] != 0;
     return n;
 }
 
@@ -836,14 +877,16 @@ static inline long bk_count_set(const uint8_t *m, uint32_t max)
 static inline void bk_load_wait(struct bk_load *l, long n, double timeout_s)
 {
     double until = bk_now() + timeout_s;
-    while (atomic_load(&l->commits) < n && bk_now() < until && !atomic_load(&l->errors)) bk_sleep_ms(2);
+    while (atomic_load(&l->commits) < n && bk_now() < until && !atomic_load(&l->errors))
+        bk_sleep_ms(2);
 }
 
-/* ---- backup clients ----------------------------------------------------------------------------- */
+/* ---- backup clients -----------------------------------------------------------------------------
+ */
 /* Copies one file of the running backup with JetOpenFile/JetReadFile/JetCloseFile into dest,
  * reading chunk bytes at a time. *size gets the size JetOpenFile reported. */
-static inline JET_ERR bk_copy_seq(JET_INSTANCE inst, const char *name, const char *dest, unsigned long chunk,
-                                  unsigned long long *size)
+static inline JET_ERR bk_copy_seq(JET_INSTANCE inst, const char *name, const char *dest,
+                                  unsigned long chunk, unsigned long long *size)
 {
     JET_HANDLE hf = 0;
     unsigned long lo = 0, hi = 0, got = 0;
@@ -884,15 +927,15 @@ close:
 
 /* How a backup run ends. */
 struct bk_run {
-    JET_GRBIT begin_grbit;  /* 0 full, JET_bitBackupIncremental */
-    int truncate;           /* call JetTruncateLogInstance */
-    JET_GRBIT end_grbit;    /* 0: JetEndExternalBackupInstance; else ...Instance2 with it */
-    unsigned long chunk;    /* read size (0: 64 KiB) */
+    JET_GRBIT begin_grbit; /* 0 full, JET_bitBackupIncremental */
+    int truncate;          /* call JetTruncateLogInstance */
+    JET_GRBIT end_grbit;   /* 0: JetEndExternalBackupInstance; else ...Instance2 with it */
+    unsigned long chunk;   /* read size (0: 64 KiB) */
     /* results */
     JET_LOGINFO li;
     int ndbs, nlogs;
     JET_ERR err_end;
-    const char *failed_at;  /* which call failed */
+    const char *failed_at; /* which call failed */
 };
 
 /* A complete backup through the sequential API into destdir (files under their base names). */
@@ -943,7 +986,8 @@ static inline JET_ERR bk_backup_seq(JET_INSTANCE inst, const char *destdir, stru
         r->failed_at = "truncate";
         goto abort;
     }
-    err = r->end_grbit ? JetEndExternalBackupInstance2(inst, r->end_grbit) : JetEndExternalBackupInstance(inst);
+    err = r->end_grbit ? JetEndExternalBackupInstance2(inst, r->end_grbit)
+                       : JetEndExternalBackupInstance(inst);
     r->err_end = err;
     if (err < 0) r->failed_at = "end";
     free(list);
@@ -954,7 +998,8 @@ abort:
     return err;
 }
 
-/* ---- restore ------------------------------------------------------------------------------------ */
+/* ---- restore ------------------------------------------------------------------------------------
+ */
 /* Hard recovery of the database copy restored_db (backed up from orig_db) with the backup's logs in
  * bkdir; later logs for roll-forward from logdir (may be empty or missing). */
 static inline JET_ERR bk_restore(const char *bkdir, const char *orig_db, const char *restored_db,
@@ -962,13 +1007,14 @@ static inline JET_ERR bk_restore(const char *bkdir, const char *orig_db, const c
 {
     JET_RSTMAP map = {(char *)orig_db, (char *)restored_db};
     JET_LOGINFO l = *li;
-    return JetExternalRestore2((char *)logdir, (char *)logdir, &map, 1, (char *)bkdir, &l, NULL, NULL, NULL, pfn);
+    return JetExternalRestore2((char *)logdir, (char *)logdir, &map, 1, (char *)bkdir, &l, NULL,
+                               NULL, NULL, pfn);
 }
 
 /* Opens a restored (clean) database in a new instance in its own directory `dir` and verifies it
  * (see bk_verify). */
-static inline JET_ERR bk_verify_file(const char *dir, const char *dbpath, uint32_t max_seq, const uint8_t *required,
-                                     struct bk_check *c)
+static inline JET_ERR bk_verify_file(const char *dir, const char *dbpath, uint32_t max_seq,
+                                     const uint8_t *required, struct bk_check *c)
 {
     struct bk_env v;
     JET_ERR err;
@@ -993,8 +1039,9 @@ out:
 static inline void bk_check_print(const char *what, JET_ERR err, const struct bk_check *c)
 {
     if (err < 0 || !bk_check_ok(c))
-        fprintf(stderr, "%s: err %ld (%s), rows %ld txns %ld bad %ld partial %ld missing %ld: %s\n", what,
-                (long)err, JetXErrorName(err), c->rows, c->txns, c->bad_rows, c->partial, c->missing, c->why);
+        fprintf(stderr, "%s: err %ld (%s), rows %ld txns %ld bad %ld partial %ld missing %ld: %s\n",
+                what, (long)err, JetXErrorName(err), c->rows, c->txns, c->bad_rows, c->partial,
+                c->missing, c->why);
 }
 
 #endif

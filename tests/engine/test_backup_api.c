@@ -44,7 +44,10 @@ static int setup_with(void **state, const struct bk_opts *o, uint32_t txns)
     return 0;
 }
 
-static int setup(void **state) { return setup_with(state, NULL, 30); }
+static int setup(void **state)
+{
+    return setup_with(state, NULL, 30);
+}
 
 static int setup_circular(void **state)
 {
@@ -81,7 +84,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- helpers ------------------------------------------------------------------------------------- */
+/* ---- helpers
+ * ------------------------------------------------------------------------------------- */
 static JET_XBACKUPINFO *backup_info(struct tc *t)
 {
     JET_XBACKUPINFO *bi = calloc(1, sizeof *bi);
@@ -173,16 +177,24 @@ static void *init_thread(void *p)
 static void wait_fault_hits(unsigned long above)
 {
     double until = bk_now() + 10;
-    while (JetXFaultHits() <= above && bk_now() < until) bk_sleep_ms(1);
+    while (JetXFaultHits() <= above && bk_now() < until)
+        bk_sleep_ms(1);
     assert_true(JetXFaultHits() > above);
 }
 
-/* ---- JetBeginExternalBackup ---------------------------------------------------------------------- */
+/* ---- JetBeginExternalBackup
+ * ---------------------------------------------------------------------- */
 static void test_begin_refuses_every_other_grbit(void **state)
 {
     struct tc *t = *state;
-    const JET_GRBIT bad[] = {JET_bitBackupAtomic,    JET_bitBackupSnapshot, 0x2, JET_bitBackupFullWithAllLogs,
-                             JET_bitBackupSurrogate, 0x40,                  0x100, 0x80000000ul,
+    const JET_GRBIT bad[] = {JET_bitBackupAtomic,
+                             JET_bitBackupSnapshot,
+                             0x2,
+                             JET_bitBackupFullWithAllLogs,
+                             JET_bitBackupSurrogate,
+                             0x40,
+                             0x100,
+                             0x80000000ul,
                              JET_bitBackupIncremental | JET_bitBackupAtomic,
                              JET_bitBackupIncremental | JET_bitBackupSnapshot};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -204,7 +216,8 @@ static void test_begin_not_allowed_while_init_runs(void **state)
     assert_int_equal(pthread_create(&th, NULL, init_thread, &a), 0);
     wait_fault_hits(hits);
     BK_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errBackupNotAllowedYet);
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errBackupNotAllowedYet);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errBackupNotAllowedYet);
     JetXFaultResume();
     pthread_join(th, NULL);
     BK_OK(a.err);
@@ -216,7 +229,8 @@ static void test_begin_refused_when_logging_disabled(void **state)
 {
     struct tc *t = *state;
     BK_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errLoggingDisabled);
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errLoggingDisabled);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errLoggingDisabled);
     assert_int_equal(backup_phase(t), JET_XBACKUP_PHASE_NONE);
 }
 
@@ -224,7 +238,8 @@ static void test_begin_incremental_with_circular_logging_is_invalid(void **state
 {
     struct tc *t = *state;
     full_backup(t); /* a full backup is allowed with circular logging */
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errInvalidBackup);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errInvalidBackup);
     assert_int_equal(backup_phase(t), JET_XBACKUP_PHASE_NONE);
 }
 
@@ -233,7 +248,8 @@ static void test_begin_while_one_runs_is_in_progress(void **state)
     struct tc *t = *state;
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
     BK_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errBackupInProgress);
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errBackupInProgress);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errBackupInProgress);
     /* The first backup is untouched and completes. */
     char(*list)[BK_PATH] = new_list();
     JET_LOGINFO li;
@@ -248,7 +264,8 @@ static void test_begin_incremental_without_full_backup_206(void **state)
 {
     struct tc *t = *state;
     size_t m = bk_events_mark(t->ev);
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errMissingFullBackup);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errMissingFullBackup);
     assert_int_equal(bk_events_since(t->ev, m, 206), 1);
     assert_int_equal(bk_events_err(t->ev, m, 206), JET_errMissingFullBackup);
     assert_int_equal(bk_events_since(t->ev, m, 211), 0);
@@ -256,7 +273,8 @@ static void test_begin_incremental_without_full_backup_206(void **state)
     /* A copy backup does not satisfy it either; a full one does. */
     struct bk_run copy = {0};
     BK_OK(bk_backup_seq(t->e.inst, t->bk, &copy));
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errMissingFullBackup);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errMissingFullBackup);
     full_backup(t);
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental));
 }
@@ -283,7 +301,8 @@ static void test_begin_logs_210_full_and_211_incremental(void **state)
     free(bi);
 }
 
-/* ---- JetGetAttachInfo ---------------------------------------------------------------------------- */
+/* ---- JetGetAttachInfo
+ * ---------------------------------------------------------------------------- */
 static void test_attach_info_without_backup(void **state)
 {
     struct tc *t = *state;
@@ -336,7 +355,8 @@ static void test_attach_info_copies_at_most_cbmax_and_reports_needed(void **stat
     assert_int_equal(szz[need], 'x');
 }
 
-/* ---- JetOpenFile --------------------------------------------------------------------------------- */
+/* ---- JetOpenFile
+ * --------------------------------------------------------------------------------- */
 static void test_open_without_backup(void **state)
 {
     struct tc *t = *state;
@@ -514,7 +534,8 @@ static void test_open_reports_streamed_size_and_logs_220(void **state)
     free(list);
 }
 
-/* ---- JetReadFile --------------------------------------------------------------------------------- */
+/* ---- JetReadFile
+ * --------------------------------------------------------------------------------- */
 static void test_read_without_backup(void **state)
 {
     struct tc *t = *state;
@@ -549,8 +570,10 @@ static void test_read_database_size_rules(void **state)
     BK_OK(JetOpenFileInstance(t->e.inst, t->e.dbpath, &hf, &lo, &hi));
     BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 0, &got), JET_errInvalidParameter);
     BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 3 * BK_PAGE + 1, &got), JET_errInvalidParameter);
-    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 3 * BK_PAGE - 512, &got), JET_errInvalidParameter);
-    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE, &got), JET_errInvalidParameter); /* first < 3 */
+    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 3 * BK_PAGE - 512, &got),
+          JET_errInvalidParameter);
+    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE, &got),
+          JET_errInvalidParameter); /* first < 3 */
     BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, BK_PAGE, &got), JET_errInvalidParameter);
     BK_EQ(JetReadFileInstance(t->e.inst, hf, NULL, 3 * BK_PAGE, &got), JET_errInvalidParameter);
     assert_int_equal(got, 77);
@@ -586,9 +609,11 @@ static void test_read_log_size_rules(void **state)
     log_call(t, &li, list);
     BK_OK(JetOpenFileInstance(t->e.inst, list[0], &hf, &lo, &hi));
     assert_int_equal(((unsigned long long)hi << 32 | lo), (unsigned long long)bk_size(list[0]));
-    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, BK_PAGE, &got), JET_errInvalidParameter); /* first < 2 */
+    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, BK_PAGE, &got),
+          JET_errInvalidParameter); /* first < 2 */
     BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 0, &got), JET_errInvalidParameter);
-    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE + 100, &got), JET_errInvalidParameter);
+    BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE + 100, &got),
+          JET_errInvalidParameter);
     BK_OK(JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE, &got));
     assert_int_equal(got, 2 * BK_PAGE);
     uint8_t *disk = malloc(2 * BK_PAGE);
@@ -631,7 +656,8 @@ static uint32_t damage_uncached_page(struct tc *t)
     uint32_t victim = 0;
     for (uint32_t p = 2; (long long)(p + 1) * BK_PAGE <= size; p++) {
         assert_int_equal(bk_read_at(t->e.dbpath, pg, BK_PAGE, (long long)p * BK_PAGE), 0);
-        uint32_t pgno = (uint32_t)pg[4] | (uint32_t)pg[5] << 8 | (uint32_t)pg[6] << 16 | (uint32_t)pg[7] << 24;
+        uint32_t pgno =
+            (uint32_t)pg[4] | (uint32_t)pg[5] << 8 | (uint32_t)pg[6] << 16 | (uint32_t)pg[7] << 24;
         if (pgno == p && pg[16] == 5 /* large-value page */) victim = p;
     }
     free(pg);
@@ -654,7 +680,8 @@ static void test_read_database_page_failing_verification_217(void **state)
     BK_OK(JetOpenFileInstance(t->e.inst, t->e.dbpath, &hf, &lo, &hi));
     size_t m = bk_events_mark(t->ev);
     JET_ERR err;
-    do err = JetReadFileInstance(t->e.inst, hf, buf, 8 * BK_PAGE, &got);
+    do
+        err = JetReadFileInstance(t->e.inst, hf, buf, 8 * BK_PAGE, &got);
     while (err >= 0 && got > 0);
     BK_EQ(err, JET_errReadVerifyFailure);
     assert_int_equal(bk_events_since(t->ev, m, 217), 1);
@@ -706,7 +733,8 @@ static void test_read_log_failing_verification_ends_backup_218(void **state)
     assert_int_equal(bk_flip_byte(victim, 64 * 1024 + 100), 0);
     size_t m = bk_events_mark(t->ev);
     JET_ERR err;
-    do err = JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE, &got);
+    do
+        err = JetReadFileInstance(t->e.inst, hf, buf, 2 * BK_PAGE, &got);
     while (err >= 0 && got > 0);
     BK_EQ(err, JET_errLogReadVerifyFailure);
     assert_int_equal(bk_events_since(t->ev, m, 218), 1);
@@ -736,7 +764,8 @@ static void test_open_log_damaged_before_open_ends_backup_218(void **state)
     free(list);
 }
 
-/* ---- JetCloseFile -------------------------------------------------------------------------------- */
+/* ---- JetCloseFile
+ * -------------------------------------------------------------------------------- */
 static void test_close_logs_221_when_read_to_end_else_222(void **state)
 {
     struct tc *t = *state;
@@ -787,7 +816,8 @@ static void test_close_without_backup(void **state)
     BK_EQ(JetCloseFileInstance(t->e.inst, 1), JET_errNoBackup);
 }
 
-/* ---- JetGetLogInfo ------------------------------------------------------------------------------- */
+/* ---- JetGetLogInfo
+ * ------------------------------------------------------------------------------- */
 static void test_log_info_rolls_and_lists_closed_generations_223(void **state)
 {
     struct tc *t = *state;
@@ -803,7 +833,7 @@ static void test_log_info_rolls_and_lists_closed_generations_223(void **state)
     assert_int_equal(li.cbSize, sizeof li);
     assert_string_equal(li.szBaseName, "edb");
     assert_int_equal(li.ulGenLow, ck ? ck : 1);
-    assert_int_equal(li.ulGenHigh, cur); /* the current generation was closed... */
+    assert_int_equal(li.ulGenHigh, cur);                  /* the current generation was closed... */
     assert_int_equal(bk_current_gen(t->e.inst), cur + 1); /* ...and a new one started */
     assert_int_equal(n, (int)(li.ulGenHigh - li.ulGenLow + 1));
     for (int i = 0; i < n; i++) {
@@ -914,7 +944,8 @@ static void test_log_info_copies_at_most_cbmax(void **state)
     assert_int_equal(szz[need], 'x');
 }
 
-/* ---- JetGetTruncateLogInfoInstance / JetTruncateLog ---------------------------------------------- */
+/* ---- JetGetTruncateLogInfoInstance / JetTruncateLog
+ * ---------------------------------------------- */
 static void test_truncate_before_log_call_is_invalid_sequence(void **state)
 {
     struct tc *t = *state;
@@ -925,7 +956,8 @@ static void test_truncate_before_log_call_is_invalid_sequence(void **state)
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
     copy_db(t);
     BK_EQ(JetTruncateLogInstance(t->e.inst), JET_errInvalidBackupSequence);
-    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errInvalidBackupSequence);
+    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb),
+          JET_errInvalidBackupSequence);
     assert_int_equal(backup_phase(t), JET_XBACKUP_PHASE_DATABASE);
 }
 
@@ -943,7 +975,8 @@ static void test_truncate_with_handle_open_is_invalid_sequence(void **state)
     copy_logs(t, list, n);
     BK_OK(JetOpenFileInstance(t->e.inst, list[0], &hf, &lo, &hi));
     BK_EQ(JetTruncateLogInstance(t->e.inst), JET_errInvalidBackupSequence);
-    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errInvalidBackupSequence);
+    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb),
+          JET_errInvalidBackupSequence);
     BK_OK(JetCloseFileInstance(t->e.inst, hf));
     BK_OK(JetTruncateLogInstance(t->e.inst));
     free(list);
@@ -1035,7 +1068,8 @@ static void test_truncate_deletes_exactly_the_allowed_generations_224(void **sta
     if (ck_before == ck_after) {
         /* What JetGetTruncateLogInfoInstance announced is exactly what went. */
         assert_int_equal(nt, deleted);
-        for (int i = 0; i < nt; i++) assert_false(bk_exists(trunc[i]));
+        for (int i = 0; i < nt; i++)
+            assert_false(bk_exists(trunc[i]));
     }
     /* The current log and later generations are never touched. */
     char cur[BK_PATH];
@@ -1116,12 +1150,15 @@ static void test_truncate_after_stop(void **state)
     copy_logs(t, list, n);
     BK_OK(JetStopBackupInstance(t->e.inst));
     BK_EQ(JetTruncateLogInstance(t->e.inst), JET_errBackupAbortByServer);
-    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errBackupAbortByServer);
-    for (int i = 0; i < n; i++) assert_true(bk_exists(list[i]));
+    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb),
+          JET_errBackupAbortByServer);
+    for (int i = 0; i < n; i++)
+        assert_true(bk_exists(list[i]));
     free(list);
 }
 
-/* ---- uninitialised instance ---------------------------------------------------------------------- */
+/* ---- uninitialised instance
+ * ---------------------------------------------------------------------- */
 static void test_calls_on_uninitialised_instance_are_not_initialized(void **state)
 {
     struct tc *t = *state;
@@ -1141,53 +1178,77 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_begin_refuses_every_other_grbit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_not_allowed_while_init_runs, setup_uninitialised, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_refused_when_logging_disabled, setup_recovery_off, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_incremental_with_circular_logging_is_invalid, setup_circular,
+        cmocka_unit_test_setup_teardown(test_begin_not_allowed_while_init_runs, setup_uninitialised,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_begin_refused_when_logging_disabled,
+                                        setup_recovery_off, teardown),
+        cmocka_unit_test_setup_teardown(test_begin_incremental_with_circular_logging_is_invalid,
+                                        setup_circular, teardown),
         cmocka_unit_test_setup_teardown(test_begin_while_one_runs_is_in_progress, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_incremental_without_full_backup_206, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_logs_210_full_and_211_incremental, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_begin_incremental_without_full_backup_206, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_begin_logs_210_full_and_211_incremental, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_attach_info_without_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attach_info_after_stop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_attach_info_in_incremental_is_invalid_sequence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_attach_info_copies_at_most_cbmax_and_reports_needed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attach_info_in_incremental_is_invalid_sequence, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_attach_info_copies_at_most_cbmax_and_reports_needed,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_without_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_after_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_empty_name_is_invalid_parameter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_second_handle_is_out_of_memory_backup_goes_on, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_log_before_log_call_is_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_second_handle_is_out_of_memory_backup_goes_on,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_log_before_log_call_is_not_found, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_open_unknown_file_is_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_database_after_log_call_ends_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_database_in_incremental_ends_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_missing_listed_log_ends_backup_459, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_reports_streamed_size_and_logs_220, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_database_after_log_call_ends_backup, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_database_in_incremental_ends_backup, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_missing_listed_log_ends_backup_459, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_reports_streamed_size_and_logs_220, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_read_without_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_after_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_database_size_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_log_size_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_bad_handle_is_invalid_parameter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_database_page_failing_verification_217, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_log_failing_verification_ends_backup_218, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_log_damaged_before_open_ends_backup_218, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_close_logs_221_when_read_to_end_else_222, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_database_page_failing_verification_217, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_read_log_failing_verification_ends_backup_218, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_log_damaged_before_open_ends_backup_218, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_close_logs_221_when_read_to_end_else_222, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_close_works_after_stop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_close_bad_handle_is_invalid_parameter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_bad_handle_is_invalid_parameter, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_close_without_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_log_info_rolls_and_lists_closed_generations_223, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_log_info_second_call_returns_same_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_log_info_with_handle_open_is_invalid_sequence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_log_info_without_backup_and_after_stop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_log_info_incremental_with_gap_is_missing_file_459, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_info_rolls_and_lists_closed_generations_223, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_info_second_call_returns_same_list, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_info_with_handle_open_is_invalid_sequence, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_info_without_backup_and_after_stop, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_info_incremental_with_gap_is_missing_file_459,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_info_copies_at_most_cbmax, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncate_before_log_call_is_invalid_sequence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncate_with_handle_open_is_invalid_sequence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_before_log_call_is_invalid_sequence, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_with_handle_open_is_invalid_sequence, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_truncate_with_log_not_copied_520, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncate_deletes_exactly_the_allowed_generations_224,
                                         setup_fast_checkpoints, teardown),
         cmocka_unit_test_setup_teardown(test_truncate_with_nothing_to_delete_225, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncate_with_some_already_missing_227, setup_fast_checkpoints,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_with_some_already_missing_227,
+                                        setup_fast_checkpoints, teardown),
         cmocka_unit_test_setup_teardown(test_truncate_after_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calls_on_uninitialised_instance_are_not_initialized,
                                         setup_uninitialised, teardown),

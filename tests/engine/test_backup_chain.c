@@ -55,7 +55,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- helpers ------------------------------------------------------------------------------------- */
+/* ---- helpers
+ * ------------------------------------------------------------------------------------- */
 /* Writes about `gens` generations of transactions and waits for a checkpoint near the end. */
 static void work(struct cc *t, unsigned gens)
 {
@@ -134,11 +135,13 @@ static void restore_check(struct cc *t, const char *tag, const char *db_tag, con
     bk_join(empty, sizeof empty, dir, "logs");
     JET_LOGINFO li = {sizeof li, lo, hi, "edb"};
     size_t m = bk_events_mark(t->ev);
-    JET_ERR err = bk_restore(logs_dir, t->e.dbpath, restored, &li, later_dir ? later_dir : empty, NULL);
+    JET_ERR err =
+        bk_restore(logs_dir, t->e.dbpath, restored, &li, later_dir ? later_dir : empty, NULL);
     if (err < 0) bk_events_dump(t->ev, m);
     BK_OK(err);
     uint8_t *req = calloc(MAX_SEQ + 2, 1);
-    for (uint32_t s = 1; s <= last; s++) req[s] = 1;
+    for (uint32_t s = 1; s <= last; s++)
+        req[s] = 1;
     struct bk_check c;
     bk_join(verify, sizeof verify, dir, "verify");
     err = bk_verify_file(verify, restored, MAX_SEQ, req, &c);
@@ -149,7 +152,8 @@ static void restore_check(struct cc *t, const char *tag, const char *db_tag, con
     free(req);
 }
 
-/* Transactions written so far are 1..t->next - 1; after them, the restored copy must hold no more. */
+/* Transactions written so far are 1..t->next - 1; after them, the restored copy must hold no more.
+ */
 static void assert_holds_exactly(struct cc *t, const char *restored, const char *tag, uint32_t last)
 {
     char verify[BK_PATH];
@@ -157,15 +161,23 @@ static void assert_holds_exactly(struct cc *t, const char *restored, const char 
     bk_join(verify, sizeof verify, t->e.root, tag);
     BK_OK(bk_verify_file(verify, restored, MAX_SEQ, NULL, &c));
     assert_true(bk_check_ok(&c));
-    for (uint32_t s = last + 1; s <= MAX_SEQ; s++) assert_int_equal(c.count[s], 0);
+    for (uint32_t s = last + 1; s <= MAX_SEQ; s++)
+        assert_int_equal(c.count[s], 0);
     bk_check_free(&c);
 }
 
-static void header(struct cc *t, JET_DBINFOMISC4 *h) { BK_OK(bk_header(t->e.dbpath, h)); }
+static void header(struct cc *t, JET_DBINFOMISC4 *h)
+{
+    BK_OK(bk_header(t->e.dbpath, h));
+}
 
-static int bkinfo_same(const JET_BKINFO *a, const JET_BKINFO *b) { return memcmp(a, b, sizeof *a) == 0; }
+static int bkinfo_same(const JET_BKINFO *a, const JET_BKINFO *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
 
-/* ---- tests --------------------------------------------------------------------------------------- */
+/* ---- tests
+ * --------------------------------------------------------------------------------------- */
 static void test_full_and_two_incrementals_restore_together(void **state)
 {
     struct cc *t = *state;
@@ -195,7 +207,8 @@ static void test_full_and_two_incrementals_restore_together(void **state)
     /* The full backup's logs alone bring it only to the full backup. */
     char full_dir[BK_PATH];
     bk_join(full_dir, sizeof full_dir, t->e.root, "full");
-    restore_check(t, "restore-full", "full", full_dir, full.ulGenLow, full.ulGenHigh, NULL, after_full, restored);
+    restore_check(t, "restore-full", "full", full_dir, full.ulGenLow, full.ulGenHigh, NULL,
+                  after_full, restored);
     assert_holds_exactly(t, restored, "verify-full", after_full);
 }
 
@@ -253,11 +266,13 @@ static void test_copy_backup_neither_resets_nor_satisfies_the_chain(void **state
     gather_logs(t, "full", logs);
     gather_logs(t, "inc1", logs);
     gather_logs(t, "inc2", logs);
-    restore_check(t, "restore-chain", "full", logs, full.ulGenLow, inc2.ulGenHigh, NULL, last, restored);
+    restore_check(t, "restore-chain", "full", logs, full.ulGenLow, inc2.ulGenHigh, NULL, last,
+                  restored);
     /* The copy restores on its own, to the moment it was taken. */
     char copy_dir[BK_PATH];
     bk_join(copy_dir, sizeof copy_dir, t->e.root, "copy");
-    restore_check(t, "restore-copy", "copy", copy_dir, copy.ulGenLow, copy.ulGenHigh, NULL, at_copy, restored);
+    restore_check(t, "restore-copy", "copy", copy_dir, copy.ulGenLow, copy.ulGenHigh, NULL, at_copy,
+                  restored);
     assert_holds_exactly(t, restored, "verify-copy", at_copy);
 }
 
@@ -266,7 +281,8 @@ static void test_copy_backup_alone_does_not_satisfy_an_incremental(void **state)
     struct cc *t = *state;
     JET_LOGINFO copy;
     backup_to(t, "copy", 0, 0, &copy);
-    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental), JET_errMissingFullBackup);
+    BK_EQ(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental),
+          JET_errMissingFullBackup);
 }
 
 /* Truncation keeps what the previous full backup needs when this full backup did not copy the
@@ -300,11 +316,13 @@ static void test_truncation_keeps_what_a_restore_still_needs(void **state)
         BK_OK(bk_copy_seq(t->e.inst, list[i], dest, 64 * 1024, NULL));
     }
     unsigned long ck = bk_checkpoint_gen(t->e.inst);
-    assert_true(ck > full.ulGenHigh + 1); /* without the rule, generations the full backup needs would go */
+    assert_true(ck > full.ulGenHigh +
+                         1); /* without the rule, generations the full backup needs would go */
     BK_OK(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb));
     int nt = bk_szz_split(szz, list, 64);
     BK_OK(JetTruncateLogInstance(t->e.inst));
-    for (int i = 0; i < nt; i++) assert_true(bk_log_gen(list[i]) < full.ulGenHigh);
+    for (int i = 0; i < nt; i++)
+        assert_true(bk_log_gen(list[i]) < full.ulGenHigh);
     char path[BK_PATH];
     for (unsigned long g = full.ulGenHigh; g <= partial.ulGenHigh; g++) {
         bk_log_name(path, sizeof path, t->e.dir, g);
@@ -313,7 +331,8 @@ static void test_truncation_keeps_what_a_restore_still_needs(void **state)
     BK_OK(JetEndExternalBackupInstance(t->e.inst));
     JET_DBINFOMISC4 h;
     header(t, &h);
-    assert_int_equal(h.bkinfoFullPrev.genHigh, full.ulGenHigh); /* the partial one is not recorded */
+    assert_int_equal(h.bkinfoFullPrev.genHigh,
+                     full.ulGenHigh); /* the partial one is not recorded */
     work(t, 1);
     uint32_t last = t->next - 1;
     /* The previous full backup + every later generation still on disk = everything. */
@@ -321,7 +340,8 @@ static void test_truncation_keeps_what_a_restore_still_needs(void **state)
     gather_live_logs(t, full.ulGenHigh, later);
     char full_dir[BK_PATH];
     bk_join(full_dir, sizeof full_dir, t->e.root, "full");
-    restore_check(t, "restore", "full", full_dir, full.ulGenLow, full.ulGenHigh, later, last, restored);
+    restore_check(t, "restore", "full", full_dir, full.ulGenLow, full.ulGenHigh, later, last,
+                  restored);
     free(list);
     free(buf);
 }
@@ -348,7 +368,8 @@ static void test_restore_after_truncation_rolls_forward(void **state)
     bk_join(later, sizeof later, t->e.root, "later");
     gather_live_logs(t, full2.ulGenHigh, later);
     bk_join(dir, sizeof dir, t->e.root, "full2");
-    restore_check(t, "restore", "full2", dir, full2.ulGenLow, full2.ulGenHigh, later, last, restored);
+    restore_check(t, "restore", "full2", dir, full2.ulGenLow, full2.ulGenHigh, later, last,
+                  restored);
 }
 
 /* The end call's header update is logged: a restore that rolls forward past a later backup's end
@@ -387,13 +408,20 @@ static void test_header_update_is_logged_and_rolled_forward(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_full_and_two_incrementals_restore_together, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_differential_holds_everything_since_the_full_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_copy_backup_neither_resets_nor_satisfies_the_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_copy_backup_alone_does_not_satisfy_an_incremental, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncation_keeps_what_a_restore_still_needs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restore_after_truncation_rolls_forward, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_header_update_is_logged_and_rolled_forward, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_and_two_incrementals_restore_together, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_differential_holds_everything_since_the_full_backup,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_backup_neither_resets_nor_satisfies_the_chain,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_backup_alone_does_not_satisfy_an_incremental,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncation_keeps_what_a_restore_still_needs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_restore_after_truncation_rolls_forward, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_header_update_is_logged_and_rolled_forward, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("backup_chain", tests, NULL, NULL);
 }

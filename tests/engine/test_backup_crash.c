@@ -1,14 +1,14 @@
 /*
- * test_backup_crash.c — a process killed in the middle of backups and truncations (spec/backup-api.md
- * "Online backup"; DESIGN.md "Recovery"): recovery works, no acknowledged transaction is lost, no
- * transaction is half there, and the next backup and its restore succeed.
+ * test_backup_crash.c — a process killed in the middle of backups and truncations
+ * (spec/backup-api.md "Online backup"; DESIGN.md "Recovery"): recovery works, no acknowledged
+ * transaction is lost, no transaction is half there, and the next backup and its restore succeed.
  *
  * One live directory lives through every round. A round forks a child that starts the instance on
  * it (soft recovery after the previous kill), runs a workload (two threads; a transaction's number
  * is sent to the parent only after JetCommitTransaction returned) and, on its main thread, backs up
- * in a loop (full, then incrementals, with truncation), announcing each step. The parent SIGKILLs it
- * at a random moment: after a random delay, or just after the child announces the log call or the
- * truncation. Besides the SIGKILLs, some rounds make the child die inside JetTruncateLog itself
+ * in a loop (full, then incrementals, with truncation), announcing each step. The parent SIGKILLs
+ * it at a random moment: after a random delay, or just after the child announces the log call or
+ * the truncation. Besides the SIGKILLs, some rounds make the child die inside JetTruncateLog itself
  * (fault point JET_XFAULT_UNLINK in crash mode, after a random number of deletions).
  * After each round the parent recovers the directory in-process, checks every acknowledged
  * transaction, takes a full backup, restores it into a fresh directory and checks that too.
@@ -25,13 +25,24 @@
 
 #include "bk_fixture.h"
 
-#define STRIDE 20000 /* transaction numbers per round: a killed round's unacknowledged ones stay unused */
+#define STRIDE                                                                                     \
+    20000 /* transaction numbers per round: a killed round's unacknowledged ones stay unused */
 #define CHILD_THREADS 2
 #define CHILD_PAUSE_US 700
 
-enum msg { MSG_READY = 1, MSG_ACK, MSG_BEGIN, MSG_DB_COPIED, MSG_LOG_CALL, MSG_TRUNCATING, MSG_TRUNCATED, MSG_ENDED };
-static const char *const phase_names[] = {"", "starting", "", "begin", "databases copied", "log call",
-                                          "truncating", "truncated", "ended"};
+enum msg {
+    MSG_READY = 1,
+    MSG_ACK,
+    MSG_BEGIN,
+    MSG_DB_COPIED,
+    MSG_LOG_CALL,
+    MSG_TRUNCATING,
+    MSG_TRUNCATED,
+    MSG_ENDED
+};
+static const char *const phase_names[] = {"",           "starting",         "",
+                                          "begin",      "databases copied", "log call",
+                                          "truncating", "truncated",        "ended"};
 
 struct msgbuf {
     uint32_t type, value;
@@ -54,7 +65,10 @@ static void child_send(int wfd, uint32_t type, uint32_t value)
         if (errno != EINTR) _exit(3);
 }
 
-static void child_ack(uint32_t seq, void *ctx) { child_send(*(int *)ctx, MSG_ACK, seq); }
+static void child_ack(uint32_t seq, void *ctx)
+{
+    child_send(*(int *)ctx, MSG_ACK, seq);
+}
 
 /* One backup of the child's loop, announcing its steps. */
 static void child_backup(struct child_arg *a, JET_INSTANCE inst, int incremental, uint64_t *rng)
@@ -64,13 +78,15 @@ static void child_backup(struct child_arg *a, JET_INSTANCE inst, int incremental
     char(*list)[BK_PATH] = calloc(64, BK_PATH);
     BK_CHILD_CHECK(list != NULL);
     child_send(a->wfd, MSG_BEGIN, (uint32_t)incremental);
-    BK_CHILD_EQ(JetBeginExternalBackupInstance(inst, incremental ? JET_bitBackupIncremental : 0), JET_errSuccess);
+    BK_CHILD_EQ(JetBeginExternalBackupInstance(inst, incremental ? JET_bitBackupIncremental : 0),
+                JET_errSuccess);
     if (!incremental) {
         BK_CHILD_EQ(JetGetAttachInfoInstance(inst, szz, sizeof szz, &cb), JET_errSuccess);
         int n = bk_szz_split(szz, list, 64);
         for (int i = 0; i < n; i++) {
             bk_join(dest, sizeof dest, a->bkdir, bk_basename(list[i]));
-            BK_CHILD_EQ(bk_copy_seq(inst, list[i], dest, (unsigned long)(3 + bk_rand_below(rng, 6)) * BK_PAGE, NULL),
+            BK_CHILD_EQ(bk_copy_seq(inst, list[i], dest,
+                                    (unsigned long)(3 + bk_rand_below(rng, 6)) * BK_PAGE, NULL),
                         JET_errSuccess);
         }
         child_send(a->wfd, MSG_DB_COPIED, 0);
@@ -84,7 +100,10 @@ static void child_backup(struct child_arg *a, JET_INSTANCE inst, int incremental
         BK_CHILD_EQ(bk_copy_seq(inst, list[i], dest, 64 * 1024, NULL), JET_errSuccess);
     }
     if (a->crash_in_truncate) {
-        JET_XFAULT f = {.op = JET_XFAULT_UNLINK, .mode = JET_XFAULT_CRASH, .szPathContains = ".log", .cSkip = a->crash_skip};
+        JET_XFAULT f = {.op = JET_XFAULT_UNLINK,
+                        .mode = JET_XFAULT_CRASH,
+                        .szPathContains = ".log",
+                        .cSkip = a->crash_skip};
         BK_CHILD_EQ(JetXFaultSet(&f), JET_errSuccess);
     }
     child_send(a->wfd, MSG_TRUNCATING, 0);
@@ -118,8 +137,8 @@ static void child_main(void *p)
     child_send(a->wfd, MSG_READY, 0);
     load.on_ack = child_ack;
     load.ctx = &a->wfd;
-    BK_CHILD_CHECK(bk_load_start(&load, e.inst, e.dbpath, CHILD_THREADS, a->base, a->base + STRIDE - 1,
-                                 CHILD_PAUSE_US) == 0);
+    BK_CHILD_CHECK(bk_load_start(&load, e.inst, e.dbpath, CHILD_THREADS, a->base,
+                                 a->base + STRIDE - 1, CHILD_PAUSE_US) == 0);
     JET_DBINFOMISC4 h;
     for (int i = 0;; i++) {
         BK_CHILD_EQ(bk_header(e.dbpath, &h), JET_errSuccess);
@@ -130,7 +149,8 @@ static void child_main(void *p)
     }
 }
 
-/* ---- parent ---------------------------------------------------------------------------------------- */
+/* ---- parent
+ * ---------------------------------------------------------------------------------------- */
 struct crash {
     char root[BK_PATH], live[BK_PATH], dbpath[BK_PATH];
     uint8_t *acked;
@@ -140,8 +160,8 @@ struct crash {
     long sigkills, fault_crashes;
 };
 
-/* Reads the child's messages for up to timeout_ms (or until it announces `until_phase`); returns the
- * last phase seen, -1 when the child is gone. */
+/* Reads the child's messages for up to timeout_ms (or until it announces `until_phase`); returns
+ * the last phase seen, -1 when the child is gone. */
 static int pump(struct crash *c, int rfd, int timeout_ms, int until_phase, int *last_phase)
 {
     double end = bk_now() + timeout_ms / 1000.0;
@@ -206,7 +226,8 @@ static void verify_round(struct crash *c, int round)
     assert_int_equal(bk_mkdir(rst), 0);
     struct bk_run r = {.truncate = 1};
     err = bk_backup_seq(e.inst, bk, &r);
-    if (err < 0) fprintf(stderr, "round %d: backup failed at %s\n", round, r.failed_at ? r.failed_at : "?");
+    if (err < 0)
+        fprintf(stderr, "round %d: backup failed at %s\n", round, r.failed_at ? r.failed_at : "?");
     BK_OK(err);
     BK_OK(bk_env_term(&e, JET_bitTermComplete));
     bk_join(rdb, sizeof rdb, rst, BK_DB_FILE);
@@ -250,7 +271,8 @@ static void test_kills_during_backup_and_truncation_lose_nothing(void **state)
         a.create = round == 0;
         a.seed = bk_rand(&rng);
         /* Spread the fault rounds over the run. */
-        a.crash_in_truncate = fault_left > 0 && (long)bk_rand_below(&rng, (uint64_t)(rounds - round)) < fault_left;
+        a.crash_in_truncate =
+            fault_left > 0 && (long)bk_rand_below(&rng, (uint64_t)(rounds - round)) < fault_left;
         a.crash_skip = (unsigned long)bk_rand_below(&rng, 2);
         if (a.crash_in_truncate) fault_left--;
         int fds[2];
@@ -279,7 +301,8 @@ static void test_kills_during_backup_and_truncation_lose_nothing(void **state)
             }
             assert_int_equal(waitpid(pid, &st, 0), pid);
             if (!(WIFEXITED(st) && WEXITSTATUS(st) == 99)) {
-                fprintf(stderr, "round %ld: child status %d (phase %s)\n", round, st, phase_names[phase]);
+                fprintf(stderr, "round %ld: child status %d (phase %s)\n", round, st,
+                        phase_names[phase]);
                 fail();
             }
             c.fault_crashes++;
@@ -296,8 +319,8 @@ static void test_kills_during_backup_and_truncation_lose_nothing(void **state)
             }
             if (!alive) {
                 waitpid(pid, &st, 0);
-                fprintf(stderr, "round %ld: the child ended on its own (status %d, phase %s)\n", round, st,
-                        phase_names[phase]);
+                fprintf(stderr, "round %ld: the child ended on its own (status %d, phase %s)\n",
+                        round, st, phase_names[phase]);
                 fail();
             }
             kill(pid, SIGKILL);
@@ -305,7 +328,8 @@ static void test_kills_during_backup_and_truncation_lose_nothing(void **state)
             assert_int_equal(drain(&c, fds[0], &phase, 30), 0);
             assert_int_equal(waitpid(pid, &st, 0), pid);
             if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)) {
-                fprintf(stderr, "round %ld: child status %d (phase %s)\n", round, st, phase_names[phase]);
+                fprintf(stderr, "round %ld: child status %d (phase %s)\n", round, st,
+                        phase_names[phase]);
                 fail();
             }
             c.sigkills++;
@@ -315,12 +339,15 @@ static void test_kills_during_backup_and_truncation_lose_nothing(void **state)
         verify_round(&c, (int)round);
     }
     double took = bk_now() - started;
-    fprintf(stderr, "[ info     ] %ld SIGKILLs (after: starting %ld, begin %ld, databases copied %ld, log call %ld, "
-                    "truncating %ld, truncated %ld, ended %ld), %ld crashes inside truncation; %ld transactions "
-                    "acknowledged; %.1f s\n",
+    fprintf(stderr,
+            "[ info     ] %ld SIGKILLs (after: starting %ld, begin %ld, databases copied %ld, log "
+            "call %ld, "
+            "truncating %ld, truncated %ld, ended %ld), %ld crashes inside truncation; %ld "
+            "transactions "
+            "acknowledged; %.1f s\n",
             c.sigkills, c.by_phase[MSG_READY], c.by_phase[MSG_BEGIN], c.by_phase[MSG_DB_COPIED],
-            c.by_phase[MSG_LOG_CALL], c.by_phase[MSG_TRUNCATING], c.by_phase[MSG_TRUNCATED], c.by_phase[MSG_ENDED],
-            c.fault_crashes, c.acked_count, took);
+            c.by_phase[MSG_LOG_CALL], c.by_phase[MSG_TRUNCATING], c.by_phase[MSG_TRUNCATED],
+            c.by_phase[MSG_ENDED], c.fault_crashes, c.acked_count, took);
     assert_int_equal(c.sigkills, kills);
     assert_true(c.by_phase[MSG_TRUNCATING] > 0 || kills < 10);
     free(c.acked);

@@ -41,7 +41,10 @@ static int setup_with(void **state, const struct bk_opts *o, int write)
     return 0;
 }
 
-static int setup(void **state) { return setup_with(state, NULL, 1); }
+static int setup(void **state)
+{
+    return setup_with(state, NULL, 1);
+}
 
 static int setup_uninitialised(void **state)
 {
@@ -66,7 +69,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- helpers ------------------------------------------------------------------------------------- */
+/* ---- helpers
+ * ------------------------------------------------------------------------------------- */
 static unsigned long backup_phase(struct tc *t)
 {
     JET_XBACKUPINFO *bi = calloc(1, sizeof *bi);
@@ -111,9 +115,15 @@ static void run_until_end(struct tc *t, JET_GRBIT begin, int truncate, JET_LOGIN
     if (truncate) BK_OK(JetTruncateLogInstance(t->e.inst));
 }
 
-static void header(struct tc *t, JET_DBINFOMISC4 *h) { BK_OK(bk_header(t->e.dbpath, h)); }
+static void header(struct tc *t, JET_DBINFOMISC4 *h)
+{
+    BK_OK(bk_header(t->e.dbpath, h));
+}
 
-static int bkinfo_equal(const JET_BKINFO *a, const JET_BKINFO *b) { return memcmp(a, b, sizeof *a) == 0; }
+static int bkinfo_equal(const JET_BKINFO *a, const JET_BKINFO *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
 
 static int bkinfo_empty(const JET_BKINFO *a)
 {
@@ -139,7 +149,8 @@ static void more(struct tc *t)
     t->next = next;
 }
 
-/* ---- outcome rows -------------------------------------------------------------------------------- */
+/* ---- outcome rows
+ * -------------------------------------------------------------------------------- */
 static void test_end_without_backup_is_no_backup(void **state)
 {
     struct tc *t = *state;
@@ -169,7 +180,8 @@ static void test_end_with_bad_grbit_is_invalid_parameter(void **state)
         BK_EQ(JetEndExternalBackupInstance2(t->e.inst, bad[i]), JET_errInvalidParameter);
         assert_int_equal(backup_phase(t), JET_XBACKUP_PHASE_LOGS); /* still running */
     }
-    BK_OK(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
+    BK_OK(JetEndExternalBackupInstance2(t->e.inst,
+                                        JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
 }
 
 static void test_end_abort_is_abort_by_caller_215_without_header_update(void **state)
@@ -238,7 +250,8 @@ static void test_end_after_stop_is_abort_by_server_226(void **state)
     /* Stopped before the log call: still the server's abort. */
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
     BK_OK(JetStopBackupInstance(t->e.inst));
-    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndNormal), JET_errBackupAbortByServer);
+    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndNormal),
+          JET_errBackupAbortByServer);
 }
 
 static void test_end_abort_after_stop_is_abort_by_caller(void **state)
@@ -287,7 +300,8 @@ static void test_end_full_with_truncate_done_records_full_backup(void **state)
     JET_DBINFOMISC4 h;
     JET_LOGINFO li;
     run_until_end(t, 0, 0, &li); /* the client truncated on its own */
-    BK_OK(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
+    BK_OK(JetEndExternalBackupInstance2(t->e.inst,
+                                        JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
     header(t, &h);
     assert_bkinfo_covers(&h.bkinfoFullPrev, &li);
     assert_true(bkinfo_empty(&h.bkinfoCopyPrev));
@@ -353,7 +367,8 @@ static void test_end_incremental_not_truncated_records_differential(void **state
     more(t);
     JET_LOGINFO inc;
     run_until_end(t, JET_bitBackupIncremental, 0, &inc);
-    BK_OK(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
+    BK_OK(JetEndExternalBackupInstance2(t->e.inst,
+                                        JET_bitBackupEndNormal | JET_bitBackupTruncateDone));
     header(t, &h);
     assert_bkinfo_covers(&h.bkinfoIncPrev, &inc);
 }
@@ -381,7 +396,8 @@ static void test_end_full_does_not_record_database_not_read_to_end(void **state)
     free(buf);
 }
 
-/* ---- entry gate of the end call ------------------------------------------------------------------ */
+/* ---- entry gate of the end call
+ * ------------------------------------------------------------------ */
 static void test_end_on_instance_not_initialised(void **state)
 {
     struct tc *t = *state;
@@ -396,7 +412,8 @@ static void test_end_after_stop_service(void **state)
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
     BK_OK(JetStopServiceInstance(t->e.inst));
     BK_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errClientRequestToStopJetService);
-    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort), JET_errClientRequestToStopJetService);
+    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort),
+          JET_errClientRequestToStopJetService);
     BK_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errClientRequestToStopJetService);
     /* JetTerm still works (it stops the backup). */
     t->e.ses = 0;
@@ -409,7 +426,10 @@ static void test_end_on_unavailable_instance(void **state)
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, 0));
     copy_db(t);
     /* The log can no longer be made durable: the commit fails and the instance is unusable. */
-    JET_XFAULT f = {.op = JET_XFAULT_FSYNC, .mode = JET_XFAULT_FAIL, .szPathContains = t->e.dir, .errnoValue = EIO};
+    JET_XFAULT f = {.op = JET_XFAULT_FSYNC,
+                    .mode = JET_XFAULT_FAIL,
+                    .szPathContains = t->e.dir,
+                    .errnoValue = EIO};
     BK_OK(JetXFaultSet(&f));
     uint8_t *buf = malloc(BK_VALUE_MAX);
     JET_ERR err = bk_txn_write(t->e.ses, &t->e.kv, t->next, buf);
@@ -420,7 +440,8 @@ static void test_end_on_unavailable_instance(void **state)
     BK_OK(JetXGetInstanceInfo(t->e.inst, &info));
     assert_int_equal(info.fUnavailable, 1);
     BK_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errInstanceUnavailable);
-    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort), JET_errInstanceUnavailable);
+    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort),
+          JET_errInstanceUnavailable);
     char szz[4096];
     unsigned long cb;
     BK_EQ(JetGetLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errInstanceUnavailable);
@@ -452,7 +473,8 @@ static void test_end_while_term_runs_is_term_in_progress(void **state)
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, term_thread, &a), 0);
     double until = bk_now() + 10;
-    while (JetXFaultHits() <= hits && bk_now() < until) bk_sleep_ms(1);
+    while (JetXFaultHits() <= hits && bk_now() < until)
+        bk_sleep_ms(1);
     assert_true(JetXFaultHits() > hits);
     BK_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errTermInProgress);
     BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort), JET_errTermInProgress);
@@ -477,7 +499,8 @@ static JET_ERR hold_status(JET_SESID ses, JET_SNP snp, JET_SNT snt, void *pv)
         pthread_mutex_lock(&g_hold.mu);
         g_hold.entered = 1;
         pthread_cond_broadcast(&g_hold.cv);
-        while (!g_hold.release) pthread_cond_wait(&g_hold.cv, &g_hold.mu);
+        while (!g_hold.release)
+            pthread_cond_wait(&g_hold.cv, &g_hold.mu);
         pthread_mutex_unlock(&g_hold.mu);
     }
     return JET_errSuccess;
@@ -493,7 +516,8 @@ static void *restore_thread(void *p)
     struct restore_arg *a = p;
     JET_LOGINFO li = {sizeof li, 1, 1, "edb"};
     JET_RSTMAP map = {(char *)"/nonexistent/test.edb", (char *)"/nonexistent/copy.edb"};
-    a->err = JetExternalRestore2(a->logdir, a->logdir, &map, 1, a->bkdir, &li, a->target, NULL, NULL, hold_status);
+    a->err = JetExternalRestore2(a->logdir, a->logdir, &map, 1, a->bkdir, &li, a->target, NULL,
+                                 NULL, hold_status);
     return NULL;
 }
 
@@ -512,10 +536,12 @@ static void test_end_while_restore_targets_instance_is_restore_in_progress(void 
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, restore_thread, &a), 0);
     pthread_mutex_lock(&g_hold.mu);
-    while (!g_hold.entered) pthread_cond_wait(&g_hold.cv, &g_hold.mu);
+    while (!g_hold.entered)
+        pthread_cond_wait(&g_hold.cv, &g_hold.mu);
     pthread_mutex_unlock(&g_hold.mu);
     BK_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errRestoreInProgress);
-    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort), JET_errRestoreInProgress);
+    BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort),
+          JET_errRestoreInProgress);
     pthread_mutex_lock(&g_hold.mu);
     g_hold.release = 1;
     pthread_cond_broadcast(&g_hold.cv);
@@ -526,7 +552,8 @@ static void test_end_while_restore_targets_instance_is_restore_in_progress(void 
     BK_EQ(JetEndExternalBackupInstance(t->e.inst), errBackupAbortByCaller);
 }
 
-/* ---- JetStopBackup ------------------------------------------------------------------------------- */
+/* ---- JetStopBackup
+ * ------------------------------------------------------------------------------- */
 static void test_stop_without_backup_succeeds_and_next_begin_clears_it(void **state)
 {
     struct tc *t = *state;
@@ -555,9 +582,11 @@ static void test_stop_makes_every_call_but_close_and_end_abort_by_server(void **
     BK_EQ(JetGetAttachInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errBackupAbortByServer);
     BK_EQ(JetOpenFileInstance(t->e.inst, t->e.dbpath, &hf2, &lo, &hi), JET_errBackupAbortByServer);
     BK_EQ(JetReadFileInstance(t->e.inst, hf, buf, 3 * BK_PAGE, &got), JET_errBackupAbortByServer);
-    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, BK_PAGE, &got), JET_errBackupAbortByServer);
+    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, BK_PAGE, &got),
+          JET_errBackupAbortByServer);
     BK_EQ(JetGetLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errBackupAbortByServer);
-    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errBackupAbortByServer);
+    BK_EQ(JetGetTruncateLogInfoInstance(t->e.inst, szz, sizeof szz, &cb),
+          JET_errBackupAbortByServer);
     BK_EQ(JetTruncateLogInstance(t->e.inst), JET_errBackupAbortByServer);
     BK_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errBackupInProgress);
     BK_OK(JetCloseFileInstance(t->e.inst, hf));
@@ -571,7 +600,8 @@ static void test_stop_makes_every_call_but_close_and_end_abort_by_server(void **
     free(buf);
 }
 
-/* ---- interactions -------------------------------------------------------------------------------- */
+/* ---- interactions
+ * -------------------------------------------------------------------------------- */
 static void test_term_during_backup_is_backup_in_progress(void **state)
 {
     struct tc *t = *state;
@@ -678,32 +708,48 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_end_without_backup_is_no_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_with_bad_grbit_is_invalid_parameter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_abort_is_abort_by_caller_215_without_header_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_normal_before_log_call_is_abort_by_caller, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_after_stop_is_abort_by_server_226, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_abort_after_stop_is_abort_by_caller, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_full_truncated_records_full_backup_213, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_full_with_truncate_done_records_full_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_full_not_truncated_records_copy_backup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_incremental_truncated_records_incremental, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_incremental_not_truncated_records_differential, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_full_does_not_record_database_not_read_to_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_on_instance_not_initialised, setup_uninitialised, teardown),
+        cmocka_unit_test_setup_teardown(test_end_with_bad_grbit_is_invalid_parameter, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_abort_is_abort_by_caller_215_without_header_update,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_end_normal_before_log_call_is_abort_by_caller, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_after_stop_is_abort_by_server_226, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_abort_after_stop_is_abort_by_caller, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_full_truncated_records_full_backup_213, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_full_with_truncate_done_records_full_backup, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_full_not_truncated_records_copy_backup, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_incremental_truncated_records_incremental, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_end_incremental_not_truncated_records_differential,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_end_full_does_not_record_database_not_read_to_end,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_end_on_instance_not_initialised, setup_uninitialised,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_end_after_stop_service, setup, teardown),
         cmocka_unit_test_setup_teardown(test_end_on_unavailable_instance, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_while_term_runs_is_term_in_progress, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_while_restore_targets_instance_is_restore_in_progress, setup,
+        cmocka_unit_test_setup_teardown(test_end_while_term_runs_is_term_in_progress, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_stop_without_backup_succeeds_and_next_begin_clears_it, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stop_makes_every_call_but_close_and_end_abort_by_server, setup,
+        cmocka_unit_test_setup_teardown(
+            test_end_while_restore_targets_instance_is_restore_in_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_without_backup_succeeds_and_next_begin_clears_it,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_stop_makes_every_call_but_close_and_end_abort_by_server, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_term_during_backup_is_backup_in_progress, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_term_during_backup_is_backup_in_progress, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_term_with_stop_backup_or_abrupt_ends_it_aborted_by_server_226, setup,
+        cmocka_unit_test_setup_teardown(
+            test_term_with_stop_backup_or_abrupt_ends_it_aborted_by_server_226, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_attach_detach_create_during_backup_are_backup_in_progress, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_circular_logging_deletes_no_pinned_log, setup_circular,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_attach_detach_create_during_backup_are_backup_in_progress, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_circular_logging_deletes_no_pinned_log, setup_circular, teardown),
     };
     return cmocka_run_group_tests_name("backup_end", tests, NULL, NULL);
 }

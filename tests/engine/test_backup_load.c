@@ -40,7 +40,8 @@ static int setup(void **state)
 {
     struct lc *t = calloc(1, sizeof *t);
     if (!t) return -1;
-    struct bk_opts o = {.ckpt_depth = 64 * 1024}; /* checkpoints (and full page images) during the backup */
+    struct bk_opts o = {.ckpt_depth =
+                            64 * 1024}; /* checkpoints (and full page images) during the backup */
     t->ev = bk_events_start();
     t->seed = bk_seed("HOTCOPY_BACKUP_SEED");
     JET_ERR err = bk_env_open(&t->e, "load", &o);
@@ -70,7 +71,8 @@ static int teardown(void **state)
 
 static void start_load(struct lc *t)
 {
-    assert_int_equal(bk_load_start(&t->load, t->e.inst, t->e.dbpath, LOAD_THREADS, 1, LOAD_MAX_SEQ, LOAD_PAUSE_US),
+    assert_int_equal(bk_load_start(&t->load, t->e.inst, t->e.dbpath, LOAD_THREADS, 1, LOAD_MAX_SEQ,
+                                   LOAD_PAUSE_US),
                      0);
     bk_load_wait(&t->load, 600, 30);
     assert_int_equal(atomic_load(&t->load.errors), 0);
@@ -103,8 +105,8 @@ static void copy_later_logs(struct lc *t, unsigned long gen_high, const char *di
 
 /* Restores the backup in t->bk into root/<tag> (roll-forward from later_logs when not NULL) and
  * verifies it against required. */
-static void restore_and_verify(struct lc *t, const char *tag, const JET_LOGINFO *li, const char *later_logs,
-                               const uint8_t *required, long *rows)
+static void restore_and_verify(struct lc *t, const char *tag, const JET_LOGINFO *li,
+                               const char *later_logs, const uint8_t *required, long *rows)
 {
     char dir[BK_PATH], db[BK_PATH], logs[BK_PATH], from[BK_PATH], verify[BK_PATH];
     bk_join(dir, sizeof dir, t->e.root, tag);
@@ -134,7 +136,8 @@ static void restore_and_verify(struct lc *t, const char *tag, const JET_LOGINFO 
     bk_check_free(&c);
 }
 
-/* ---- the sequential client ------------------------------------------------------------------------ */
+/* ---- the sequential client
+ * ------------------------------------------------------------------------ */
 static void copy_seq_slowly(struct lc *t, const char *name, const char *dest, uint64_t *rng)
 {
     JET_HANDLE hf;
@@ -187,7 +190,8 @@ static void test_sequential_backup_under_load_restores_acknowledged_transactions
     stop_load(t);
     uint8_t *all = bk_load_snapshot(&t->load);
     long before = bk_count_set(required, LOAD_MAX_SEQ), total = bk_count_set(all, LOAD_MAX_SEQ);
-    fprintf(stderr, "[ info     ] generations %lu..%lu, %ld transactions before the log call, %ld in all\n",
+    fprintf(stderr,
+            "[ info     ] generations %lu..%lu, %ld transactions before the log call, %ld in all\n",
             li.ulGenLow, li.ulGenHigh, before, total);
     assert_true(li.ulGenHigh > li.ulGenLow);
     assert_true(total > before);
@@ -203,7 +207,8 @@ static void test_sequential_backup_under_load_restores_acknowledged_transactions
     free(list);
 }
 
-/* ---- the offset-read client ------------------------------------------------------------------------ */
+/* ---- the offset-read client
+ * ------------------------------------------------------------------------ */
 struct rfile {
     char name[BK_PATH]; /* as listed, or its base name */
     char dest[BK_PATH];
@@ -222,7 +227,8 @@ struct reader {
     long reads;
 };
 
-static JET_ERR read_range(struct lc *t, struct rfile *f, unsigned long long off, unsigned long len, uint8_t *buf)
+static JET_ERR read_range(struct lc *t, struct rfile *f, unsigned long long off, unsigned long len,
+                          uint8_t *buf)
 {
     unsigned long got = 0;
     JET_ERR err = JetXReadFileAt(t->e.inst, f->name, off, buf, len, &got);
@@ -263,7 +269,8 @@ static void *reader_thread(void *p)
                 len = last_len;
                 break;
             case 3: /* across the end */
-                off = f->size - 1 - bk_rand_below(&rng, f->size < 3 * BK_PAGE ? f->size : 3 * BK_PAGE);
+                off = f->size - 1 -
+                      bk_rand_below(&rng, f->size < 3 * BK_PAGE ? f->size : 3 * BK_PAGE);
                 len = 5 * BK_PAGE;
                 break;
             default: /* a page boundary straddled by a few bytes */
@@ -315,7 +322,8 @@ static void read_at_all(struct lc *t, struct rfile *files, int n)
                 continue;
             }
             unsigned long long b = a;
-            while (b < f->size && !f->cov[b]) b++;
+            while (b < f->size && !f->cov[b])
+                b++;
             /* Fill [a, b) in pieces of 777 bytes and the rest. */
             for (unsigned long long o = a; o < b;) {
                 unsigned long len = b - o > 777 ? 777 : (unsigned long)(b - o);
@@ -341,7 +349,8 @@ static JET_XBACKUPINFO *backup_info(struct lc *t)
     return bi;
 }
 
-static void test_offset_reads_in_random_order_under_load_restore_acknowledged_transactions(void **state)
+static void
+test_offset_reads_in_random_order_under_load_restore_acknowledged_transactions(void **state)
 {
     struct lc *t = *state;
     char szz[16384];
@@ -370,7 +379,8 @@ static void test_offset_reads_in_random_order_under_load_restore_acknowledged_tr
     BK_OK(JetGetLogInfoInstance2(t->e.inst, szz, sizeof szz, &cb, &li));
     uint8_t page[BK_PAGE];
     unsigned long got;
-    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, page, sizeof page, &got), JET_errInvalidBackupSequence);
+    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, page, sizeof page, &got),
+          JET_errInvalidBackupSequence);
     int n = bk_szz_split(szz, list, 64);
     memset(files, 0, 64 * sizeof *files);
     for (int i = 0; i < n; i++) {
@@ -381,14 +391,17 @@ static void test_offset_reads_in_random_order_under_load_restore_acknowledged_tr
     read_at_all(t, files, n);
     bi = backup_info(t);
     assert_int_equal(bi->phase, JET_XBACKUP_PHASE_LOGS);
-    for (unsigned long i = 0; i < bi->cFiles; i++) assert_int_equal(bi->rgFiles[i].fComplete, 1);
+    for (unsigned long i = 0; i < bi->cFiles; i++)
+        assert_int_equal(bi->rgFiles[i].fComplete, 1);
     free(bi);
-    for (int i = 0; i < n; i++) assert_true(bk_same_file(list[i], files[i].dest));
+    for (int i = 0; i < n; i++)
+        assert_true(bk_same_file(list[i], files[i].dest));
     BK_OK(JetTruncateLogInstance(t->e.inst)); /* every listed log counts as copied */
     BK_OK(JetEndExternalBackupInstance(t->e.inst));
     JET_DBINFOMISC4 h;
     BK_OK(bk_header(t->e.dbpath, &h));
-    assert_int_equal(h.bkinfoFullPrev.genHigh, li.ulGenHigh); /* the database counted as read to its end */
+    assert_int_equal(h.bkinfoFullPrev.genHigh,
+                     li.ulGenHigh); /* the database counted as read to its end */
     bk_load_wait(&t->load, atomic_load(&t->load.commits) + 200, 20);
     stop_load(t);
     uint8_t *all = bk_load_snapshot(&t->load);
@@ -404,7 +417,8 @@ static void test_offset_reads_in_random_order_under_load_restore_acknowledged_tr
 }
 
 /* The same, but the whole database is first read page by page in reverse, then again by a second
- * pass that splices every page from two reads: two copies of the file taken at different moments. */
+ * pass that splices every page from two reads: two copies of the file taken at different moments.
+ */
 static void test_database_spliced_from_two_passes_restores(void **state)
 {
     struct lc *t = *state;
@@ -420,7 +434,8 @@ static void test_database_spliced_from_two_passes_restores(void **state)
     assert_true(fd >= 0);
     uint8_t *buf = malloc(2 * BK_PAGE);
     for (long long p = (long long)(size / BK_PAGE) - 1; p >= 0; p--) {
-        BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, (unsigned long long)p * BK_PAGE, buf, BK_PAGE, &got));
+        BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, (unsigned long long)p * BK_PAGE, buf, BK_PAGE,
+                             &got));
         assert_int_equal(got, BK_PAGE);
         assert_int_equal(pwrite(fd, buf, got, (off_t)(p * BK_PAGE)), (ssize_t)got);
     }
@@ -556,12 +571,15 @@ static void test_backup_of_database_larger_than_cache_under_load(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sequential_backup_under_load_restores_acknowledged_transactions, setup,
-                                        teardown),
         cmocka_unit_test_setup_teardown(
-            test_offset_reads_in_random_order_under_load_restore_acknowledged_transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_database_spliced_from_two_passes_restores, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backup_of_database_larger_than_cache_under_load, setup, teardown),
+            test_sequential_backup_under_load_restores_acknowledged_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_offset_reads_in_random_order_under_load_restore_acknowledged_transactions, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_database_spliced_from_two_passes_restores, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_backup_of_database_larger_than_cache_under_load, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("backup_load", tests, NULL, NULL);
 }

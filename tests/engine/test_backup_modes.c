@@ -112,9 +112,11 @@ static void child_one_instance_mode_refusals(void *p)
     BK_CHILD_EQ(JetEnableMultiInstance(NULL, 0, &ok), JET_errRunningInOneInstanceMode);
     JET_RSTMAP map = {(char *)"a.edb", (char *)"b.edb"};
     JET_LOGINFO li = {sizeof li, 1, 1, "edb"};
-    BK_CHILD_EQ(JetExternalRestore(d->root, d->root, &map, 1, d->root, 1, 1, NULL), JET_errRunningInOneInstanceMode);
-    BK_CHILD_EQ(JetExternalRestore2(d->root, d->root, &map, 1, d->root, &li, NULL, NULL, NULL, NULL),
+    BK_CHILD_EQ(JetExternalRestore(d->root, d->root, &map, 1, d->root, 1, 1, NULL),
                 JET_errRunningInOneInstanceMode);
+    BK_CHILD_EQ(
+        JetExternalRestore2(d->root, d->root, &map, 1, d->root, &li, NULL, NULL, NULL, NULL),
+        JET_errRunningInOneInstanceMode);
     /* The legacy backup calls act on the one instance. */
     BK_CHILD_EQ(JetEndExternalBackup(), JET_errNoBackup);
     BK_CHILD_EQ(JetBeginExternalBackup(0), JET_errSuccess);
@@ -143,8 +145,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_legacy_calls_in_multi_instance_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_legacy_calls_with_no_mode_are_invalid_parameter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enable_multi_instance_enters_multi_instance_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_calls_with_no_mode_are_invalid_parameter, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_enable_multi_instance_enters_multi_instance_mode,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_instance_mode_refusals, setup, teardown),
     };
     return cmocka_run_group_tests_name("backup_modes", tests, NULL, NULL);

@@ -86,7 +86,8 @@ static char (*log_call(struct tc *t, JET_LOGINFO *li, int *n))[BK_PATH]
 }
 
 /* Reads a whole file with JetXReadFileAt in pieces of `piece` bytes into a new buffer. */
-static uint8_t *read_at_whole(struct tc *t, const char *name, unsigned long long size, unsigned long piece)
+static uint8_t *read_at_whole(struct tc *t, const char *name, unsigned long long size,
+                              unsigned long piece)
 {
     uint8_t *buf = malloc(size + piece);
     unsigned long got;
@@ -98,7 +99,8 @@ static uint8_t *read_at_whole(struct tc *t, const char *name, unsigned long long
     return buf;
 }
 
-/* ---- layout and sizes ---------------------------------------------------------------------------- */
+/* ---- layout and sizes
+ * ---------------------------------------------------------------------------- */
 static void test_offset_reads_give_the_sequential_layout(void **state)
 {
     struct tc *t = *state;
@@ -143,7 +145,8 @@ static void test_offset_read_names(void **state)
     BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, sizeof buf, &got));
     BK_OK(JetXReadFileAt(t->e.inst, BK_DB_FILE, 0, buf, sizeof buf, &got));
     BK_EQ(JetXReadFileAt(t->e.inst, other, 0, buf, sizeof buf, &got), JET_errDatabaseNotFound);
-    BK_EQ(JetXReadFileAt(t->e.inst, "nothing.edb", 0, buf, sizeof buf, &got), JET_errDatabaseNotFound);
+    BK_EQ(JetXReadFileAt(t->e.inst, "nothing.edb", 0, buf, sizeof buf, &got),
+          JET_errDatabaseNotFound);
     BK_EQ(JetXReadFileAt(t->e.inst, log1, 0, buf, sizeof buf, &got), JET_errDatabaseNotFound);
     BK_EQ(JetXReadFileAt(t->e.inst, "", 0, buf, sizeof buf, &got), JET_errInvalidParameter);
     BK_EQ(JetXReadFileAt(t->e.inst, NULL, 0, buf, sizeof buf, &got), JET_errInvalidParameter);
@@ -154,8 +157,10 @@ static void test_offset_read_names(void **state)
     BK_OK(JetXReadFileAt(t->e.inst, bk_basename(list[0]), 0, buf, sizeof buf, &got));
     /* The database, now: refused, and the backup goes on. */
     size_t m = bk_events_mark(t->ev);
-    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, sizeof buf, &got), JET_errInvalidBackupSequence);
-    BK_EQ(JetXReadFileAt(t->e.inst, BK_DB_FILE, 0, buf, sizeof buf, &got), JET_errInvalidBackupSequence);
+    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, sizeof buf, &got),
+          JET_errInvalidBackupSequence);
+    BK_EQ(JetXReadFileAt(t->e.inst, BK_DB_FILE, 0, buf, sizeof buf, &got),
+          JET_errInvalidBackupSequence);
     assert_int_equal(bk_events_since(t->ev, m, 214), 0);
     JET_XBACKUPINFO *bi = backup_info(t);
     assert_int_equal(bi->phase, JET_XBACKUP_PHASE_LOGS);
@@ -172,7 +177,8 @@ static void test_offset_read_of_database_in_incremental_refused(void **state)
     BK_OK(bk_backup_seq(t->e.inst, t->bk, &r));
     BK_OK(JetBeginExternalBackupInstance(t->e.inst, JET_bitBackupIncremental));
     size_t m = bk_events_mark(t->ev);
-    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, sizeof buf, &got), JET_errInvalidBackupSequence);
+    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, 0, buf, sizeof buf, &got),
+          JET_errInvalidBackupSequence);
     assert_int_equal(bk_events_since(t->ev, m, 214), 0);
     JET_LOGINFO li;
     int n;
@@ -206,7 +212,8 @@ static void test_both_read_paths_together_complete_a_file(void **state)
     for (unsigned long long end = size; end > done - 100;) {
         unsigned long long start = end > 7000 ? end - 7000 : 0;
         if (start < done - 100) start = done - 100;
-        BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, start, buf + start, (unsigned long)(end - start), &got));
+        BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, start, buf + start,
+                             (unsigned long)(end - start), &got));
         assert_int_equal(got, end - start);
         end = start;
     }
@@ -218,7 +225,8 @@ static void test_both_read_paths_together_complete_a_file(void **state)
     int n;
     char(*list)[BK_PATH] = log_call(t, &li, &n);
     for (int i = 0; i < n; i++) {
-        uint8_t *l = read_at_whole(t, bk_basename(list[i]), (unsigned long long)bk_size(list[i]), 3 * BK_PAGE);
+        uint8_t *l = read_at_whole(t, bk_basename(list[i]), (unsigned long long)bk_size(list[i]),
+                                   3 * BK_PAGE);
         free(l);
     }
     BK_OK(JetTruncateLogInstance(t->e.inst));
@@ -230,7 +238,8 @@ static void test_both_read_paths_together_complete_a_file(void **state)
     free(buf);
 }
 
-/* ---- verification -------------------------------------------------------------------------------- */
+/* ---- verification
+ * -------------------------------------------------------------------------------- */
 static void test_offset_read_of_damaged_log_ends_backup_218(void **state)
 {
     struct tc *t = *state;
@@ -243,7 +252,8 @@ static void test_offset_read_of_damaged_log_ends_backup_218(void **state)
     char(*list)[BK_PATH] = log_call(t, &li, &n);
     BK_OK(JetXReadFileAt(t->e.inst, list[0], 0, buf, 4096, &got)); /* verified at first access */
     assert_int_equal(bk_flip_byte(list[0], 40000), 0);
-    BK_OK(JetXReadFileAt(t->e.inst, list[0], 0, buf, 4096, &got)); /* an intact block is still served */
+    BK_OK(JetXReadFileAt(t->e.inst, list[0], 0, buf, 4096,
+                         &got)); /* an intact block is still served */
     size_t m = bk_events_mark(t->ev);
     BK_EQ(JetXReadFileAt(t->e.inst, list[0], 39990, buf, 100, &got), JET_errLogReadVerifyFailure);
     assert_int_equal(bk_events_since(t->ev, m, 218), 1);
@@ -266,7 +276,8 @@ static void test_offset_read_of_damaged_page_fails_that_database_217(void **stat
     uint32_t victim = 0;
     for (uint32_t p = 2; (long long)(p + 1) * BK_PAGE <= size; p++) {
         assert_int_equal(bk_read_at(t->e.dbpath, pg, BK_PAGE, (long long)p * BK_PAGE), 0);
-        uint32_t pgno = (uint32_t)pg[4] | (uint32_t)pg[5] << 8 | (uint32_t)pg[6] << 16 | (uint32_t)pg[7] << 24;
+        uint32_t pgno =
+            (uint32_t)pg[4] | (uint32_t)pg[5] << 8 | (uint32_t)pg[6] << 16 | (uint32_t)pg[7] << 24;
         if (pgno == p && pg[16] == 5) victim = p;
     }
     free(pg);
@@ -279,8 +290,10 @@ static void test_offset_read_of_damaged_page_fails_that_database_217(void **stat
     unsigned long got;
     size_t m = bk_events_mark(t->ev);
     /* Pages around it are fine; the read that covers it fails the database. */
-    BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, (unsigned long long)(victim - 1) * BK_PAGE, buf, BK_PAGE, &got));
-    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, (unsigned long long)victim * BK_PAGE + 17, buf, 100, &got),
+    BK_OK(JetXReadFileAt(t->e.inst, t->e.dbpath, (unsigned long long)(victim - 1) * BK_PAGE, buf,
+                         BK_PAGE, &got));
+    BK_EQ(JetXReadFileAt(t->e.inst, t->e.dbpath, (unsigned long long)victim * BK_PAGE + 17, buf,
+                         100, &got),
           JET_errReadVerifyFailure);
     assert_int_equal(bk_events_since(t->ev, m, 217), 1);
     assert_int_equal(bk_events_since(t->ev, m, 214), 0);
@@ -292,7 +305,8 @@ static void test_offset_read_of_damaged_page_fails_that_database_217(void **stat
     JET_LOGINFO li;
     int n;
     char(*list)[BK_PATH] = log_call(t, &li, &n);
-    for (int i = 0; i < n; i++) free(read_at_whole(t, list[i], (unsigned long long)bk_size(list[i]), 64 * 1024));
+    for (int i = 0; i < n; i++)
+        free(read_at_whole(t, list[i], (unsigned long long)bk_size(list[i]), 64 * 1024));
     BK_OK(JetEndExternalBackupInstance(t->e.inst));
     JET_DBINFOMISC4 h;
     BK_OK(bk_header(t->e.dbpath, &h));
@@ -301,7 +315,8 @@ static void test_offset_read_of_damaged_page_fails_that_database_217(void **stat
     free(buf);
 }
 
-/* ---- concurrent readers and the end of the backup ------------------------------------------------ */
+/* ---- concurrent readers and the end of the backup
+ * ------------------------------------------------ */
 struct hammer {
     struct tc *t;
     unsigned long long size;
@@ -354,14 +369,18 @@ static void run_hammer(struct tc *t, int stop)
     /* Every reader is under way before the backup goes. */
     double until = bk_now() + 20;
     for (int i = 0; i < N && bk_now() < until; i++)
-        while (atomic_load(&h[i].ok) < 3 && bk_now() < until) bk_sleep_ms(1);
+        while (atomic_load(&h[i].ok) < 3 && bk_now() < until)
+            bk_sleep_ms(1);
     if (stop) {
         BK_OK(JetStopBackupInstance(t->e.inst));
-        for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+        for (int i = 0; i < N; i++)
+            pthread_join(th[i], NULL);
         BK_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errBackupAbortByServer);
     } else {
-        BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort), errBackupAbortByCaller);
-        for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+        BK_EQ(JetEndExternalBackupInstance2(t->e.inst, JET_bitBackupEndAbort),
+              errBackupAbortByCaller);
+        for (int i = 0; i < N; i++)
+            pthread_join(th[i], NULL);
     }
     for (int i = 0; i < N; i++) {
         assert_true(atomic_load(&h[i].ok) > 0);
@@ -369,11 +388,18 @@ static void run_hammer(struct tc *t, int stop)
     }
 }
 
-static void test_end_while_offset_reads_run(void **state) { run_hammer(*state, 0); }
+static void test_end_while_offset_reads_run(void **state)
+{
+    run_hammer(*state, 0);
+}
 
-static void test_stop_while_offset_reads_run(void **state) { run_hammer(*state, 1); }
+static void test_stop_while_offset_reads_run(void **state)
+{
+    run_hammer(*state, 1);
+}
 
-/* ---- events -------------------------------------------------------------------------------------- */
+/* ---- events
+ * -------------------------------------------------------------------------------------- */
 static void test_backup_events_carry_instance_category_backup_id_level_and_time(void **state)
 {
     struct tc *t = *state;
@@ -429,7 +455,8 @@ static void test_backup_events_carry_instance_category_backup_id_level_and_time(
 }
 
 /* The event callback may call JetXGetBackupInfo (jet.h): events raised under the backup's lock must
- * be delivered after it. Run in a child with an alarm, so that a deadlock fails instead of hanging. */
+ * be delivered after it. Run in a child with an alarm, so that a deadlock fails instead of hanging.
+ */
 struct cb_probe {
     JET_INSTANCE inst;
     int calls, info_ok;
@@ -452,13 +479,15 @@ static void child_callback_calls_backup_info(void *arg)
     alarm(30);
     BK_CHILD_EQ(JetXSetEventCallback(probing_callback, &probe), JET_errSuccess);
     struct bk_run r = {.truncate = 1};
-    BK_CHILD_EQ(bk_backup_seq(t->e.inst, t->bk, &r), JET_errSuccess); /* 210, 220, 221, 223, 224/225, 213 */
+    BK_CHILD_EQ(bk_backup_seq(t->e.inst, t->bk, &r),
+                JET_errSuccess); /* 210, 220, 221, 223, 224/225, 213 */
     BK_CHILD_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errSuccess);
     char szz[16384];
     unsigned long cb, lo, hi;
     BK_CHILD_EQ(JetGetLogInfoInstance(t->e.inst, szz, sizeof szz, &cb), JET_errSuccess);
     JET_HANDLE hf;
-    BK_CHILD_EQ(JetOpenFileInstance(t->e.inst, t->e.dbpath, &hf, &lo, &hi), JET_errInvalidBackupSequence); /* 214 */
+    BK_CHILD_EQ(JetOpenFileInstance(t->e.inst, t->e.dbpath, &hf, &lo, &hi),
+                JET_errInvalidBackupSequence); /* 214 */
     BK_CHILD_EQ(JetBeginExternalBackupInstance(t->e.inst, 0), JET_errSuccess);
     BK_CHILD_EQ(JetStopBackupInstance(t->e.inst), JET_errSuccess);
     BK_CHILD_EQ(JetEndExternalBackupInstance(t->e.inst), JET_errBackupAbortByServer); /* 226 */
@@ -475,7 +504,8 @@ static void test_event_callback_may_call_backup_info(void **state)
     assert_int_equal(rc, 0);
 }
 
-/* ---- two databases ------------------------------------------------------------------------------- */
+/* ---- two databases
+ * ------------------------------------------------------------------------------- */
 static void test_two_databases_backed_up_and_restored_together_or_alone(void **state)
 {
     struct tc *t = *state;
@@ -486,7 +516,8 @@ static void test_two_databases_backed_up_and_restored_together_or_alone(void **s
     BK_OK(JetCreateDatabase(t->e.ses, second, NULL, &db2, 0));
     BK_OK(bk_kv_create(t->e.ses, db2, &kv2));
     uint8_t *buf = malloc(BK_VALUE_MAX);
-    for (uint32_t s = 1; s <= 60; s++) BK_OK(bk_txn_write(t->e.ses, &kv2, s, buf));
+    for (uint32_t s = 1; s <= 60; s++)
+        BK_OK(bk_txn_write(t->e.ses, &kv2, s, buf));
     free(buf);
     uint32_t last1 = t->next - 1;
     char szz[16384];
@@ -521,13 +552,15 @@ static void test_two_databases_backed_up_and_restored_together_or_alone(void **s
     BK_OK(JetExternalRestore2(logs, logs, maps, 2, t->bk, &li, NULL, NULL, NULL, NULL));
     uint8_t *req = calloc(MAX_SEQ + 2, 1);
     struct bk_check c;
-    for (uint32_t s = 1; s <= last1; s++) req[s] = 1;
+    for (uint32_t s = 1; s <= last1; s++)
+        req[s] = 1;
     bk_join(v, sizeof v, dir, "v1");
     BK_OK(bk_verify_file(v, r1, MAX_SEQ, req, &c));
     assert_true(bk_check_ok(&c));
     bk_check_free(&c);
     memset(req, 0, MAX_SEQ + 2);
-    for (uint32_t s = 1; s <= 60; s++) req[s] = 1;
+    for (uint32_t s = 1; s <= 60; s++)
+        req[s] = 1;
     bk_join(v, sizeof v, dir, "v2");
     BK_OK(bk_verify_file(v, r2, MAX_SEQ, req, &c));
     assert_true(bk_check_ok(&c));
@@ -552,19 +585,24 @@ static void test_two_databases_backed_up_and_restored_together_or_alone(void **s
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_offset_reads_give_the_sequential_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offset_reads_give_the_sequential_layout, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_offset_read_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offset_read_of_database_in_incremental_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_both_read_paths_together_complete_a_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offset_read_of_damaged_log_ends_backup_218, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offset_read_of_damaged_page_fails_that_database_217, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offset_read_of_database_in_incremental_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_both_read_paths_together_complete_a_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_offset_read_of_damaged_log_ends_backup_218, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_offset_read_of_damaged_page_fails_that_database_217,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_end_while_offset_reads_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_while_offset_reads_run, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backup_events_carry_instance_category_backup_id_level_and_time, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_backup_events_carry_instance_category_backup_id_level_and_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_callback_may_call_backup_info, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_databases_backed_up_and_restored_together_or_alone, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_two_databases_backed_up_and_restored_together_or_alone,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests_name("backup_readat", tests, NULL, NULL);
 }

@@ -13,10 +13,10 @@
  * the instance-less legacy functions or the ...Instance ones; the client code is the same for both.
  *
  * Each mode runs in its own forked child (the mode is process-wide): legacy = JetInit(NULL) and the
- * calls without an instance; multi-instance = JetCreateInstance and the ...Instance calls. The child
- * writes transactions, backs up with the client, writes more, shuts down, restores with the client,
- * then reads the restored database back with the data API in a new instance of the same mode: it
- * must hold exactly the transactions written before the backup.
+ * calls without an instance; multi-instance = JetCreateInstance and the ...Instance calls. The
+ * child writes transactions, backs up with the client, writes more, shuts down, restores with the
+ * client, then reads the restored database back with the data API in a new instance of the same
+ * mode: it must hold exactly the transactions written before the backup.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,7 +29,8 @@
 #define CLIENT_BUFFER (64 * 1024) /* a multiple of the page size, as JetReadFile requires */
 #define MAX_SEQ 10000
 
-/* ---- the backup functions, legacy or per instance ------------------------------------------------ */
+/* ---- the backup functions, legacy or per instance
+ * ------------------------------------------------ */
 struct ese_api {
     int legacy;
     JET_INSTANCE instance;
@@ -37,19 +38,26 @@ struct ese_api {
 
 static JET_ERR api_begin(const struct ese_api *a, JET_GRBIT grbit)
 {
-    return a->legacy ? JetBeginExternalBackup(grbit) : JetBeginExternalBackupInstance(a->instance, grbit);
+    return a->legacy ? JetBeginExternalBackup(grbit)
+                     : JetBeginExternalBackupInstance(a->instance, grbit);
 }
-static JET_ERR api_attach_info(const struct ese_api *a, void *pv, unsigned long cb, unsigned long *pcb)
+static JET_ERR api_attach_info(const struct ese_api *a, void *pv, unsigned long cb,
+                               unsigned long *pcb)
 {
-    return a->legacy ? JetGetAttachInfo(pv, cb, pcb) : JetGetAttachInfoInstance(a->instance, pv, cb, pcb);
+    return a->legacy ? JetGetAttachInfo(pv, cb, pcb)
+                     : JetGetAttachInfoInstance(a->instance, pv, cb, pcb);
 }
-static JET_ERR api_open(const struct ese_api *a, const char *name, JET_HANDLE *hf, unsigned long *lo, unsigned long *hi)
+static JET_ERR api_open(const struct ese_api *a, const char *name, JET_HANDLE *hf,
+                        unsigned long *lo, unsigned long *hi)
 {
-    return a->legacy ? JetOpenFile(name, hf, lo, hi) : JetOpenFileInstance(a->instance, name, hf, lo, hi);
+    return a->legacy ? JetOpenFile(name, hf, lo, hi)
+                     : JetOpenFileInstance(a->instance, name, hf, lo, hi);
 }
-static JET_ERR api_read(const struct ese_api *a, JET_HANDLE hf, void *pv, unsigned long cb, unsigned long *pcb)
+static JET_ERR api_read(const struct ese_api *a, JET_HANDLE hf, void *pv, unsigned long cb,
+                        unsigned long *pcb)
 {
-    return a->legacy ? JetReadFile(hf, pv, cb, pcb) : JetReadFileInstance(a->instance, hf, pv, cb, pcb);
+    return a->legacy ? JetReadFile(hf, pv, cb, pcb)
+                     : JetReadFileInstance(a->instance, hf, pv, cb, pcb);
 }
 static JET_ERR api_close(const struct ese_api *a, JET_HANDLE hf)
 {
@@ -68,7 +76,8 @@ static JET_ERR api_end(const struct ese_api *a)
     return a->legacy ? JetEndExternalBackup() : JetEndExternalBackupInstance(a->instance);
 }
 
-/* ---- the client ---------------------------------------------------------------------------------- */
+/* ---- the client
+ * ---------------------------------------------------------------------------------- */
 /* Copies one file of the backup to dest: open, read until the size JetOpenFile gave, close. */
 static JET_ERR ese_client_copy(const struct ese_api *a, const char *name, const char *dest)
 {
@@ -95,7 +104,8 @@ static JET_ERR ese_client_copy(const struct ese_api *a, const char *name, const 
 
 /* Calls a list function twice: for the size, then for the list (caller frees). */
 static JET_ERR ese_client_list(const struct ese_api *a,
-                               JET_ERR (*fn)(const struct ese_api *, void *, unsigned long, unsigned long *),
+                               JET_ERR (*fn)(const struct ese_api *, void *, unsigned long,
+                                             unsigned long *),
                                char **out)
 {
     unsigned long cb = 0, cb2 = 0;
@@ -134,8 +144,8 @@ static JET_ERR ese_client_backup(const struct ese_api *a, const char *dir)
 
 /* Restores the database copy backup_dir/<base name of original> into restored, replaying the
  * backup's logs (their range read from the file names). */
-static JET_ERR ese_client_restore(const char *backup_dir, const char *original, const char *restored,
-                                  const char *log_path)
+static JET_ERR ese_client_restore(const char *backup_dir, const char *original,
+                                  const char *restored, const char *log_path)
 {
     char copy[BK_PATH];
     JET_LOGINFO li;
@@ -149,18 +159,20 @@ static JET_ERR ese_client_restore(const char *backup_dir, const char *original, 
     li.ulGenHigh = hi;
     snprintf(li.szBaseName, sizeof li.szBaseName, "edb");
     JET_RSTMAP map = {(char *)original, (char *)restored};
-    return JetExternalRestore2((char *)log_path, (char *)log_path, &map, 1, (char *)backup_dir, &li, NULL, NULL, NULL,
-                               NULL);
+    return JetExternalRestore2((char *)log_path, (char *)log_path, &map, 1, (char *)backup_dir, &li,
+                               NULL, NULL, NULL, NULL);
 }
 
-/* ---- the scenario, the same in both modes -------------------------------------------------------- */
+/* ---- the scenario, the same in both modes
+ * -------------------------------------------------------- */
 struct scenario {
     int legacy;
     char root[BK_PATH];
 };
 
 /* Starts the one instance of the mode on dir; fills *api and *ses. */
-static void start_instance(const struct scenario *s, const char *dir, struct ese_api *api, JET_SESID *ses)
+static void start_instance(const struct scenario *s, const char *dir, struct ese_api *api,
+                           JET_SESID *ses)
 {
     api->legacy = s->legacy;
     api->instance = 0;
@@ -184,7 +196,8 @@ static void stop_instance(const struct ese_api *api, JET_SESID ses)
 static void scenario_main(void *p)
 {
     const struct scenario *s = p;
-    char live[BK_PATH], bkdir[BK_PATH], rst[BK_PATH], rlogs[BK_PATH], restored[BK_PATH], check[BK_PATH];
+    char live[BK_PATH], bkdir[BK_PATH], rst[BK_PATH], rlogs[BK_PATH], restored[BK_PATH],
+        check[BK_PATH];
     char dbpath[BK_PATH];
     bk_join(live, sizeof live, s->root, "live");
     bk_join(bkdir, sizeof bkdir, s->root, "backup");
@@ -193,7 +206,8 @@ static void scenario_main(void *p)
     bk_join(check, sizeof check, s->root, "check");
     bk_join(dbpath, sizeof dbpath, live, BK_DB_FILE);
     bk_join(restored, sizeof restored, rst, BK_DB_FILE);
-    BK_CHILD_CHECK(bk_mkdir(live) == 0 && bk_mkdir(bkdir) == 0 && bk_mkdir(rst) == 0 && bk_mkdir(check) == 0);
+    BK_CHILD_CHECK(bk_mkdir(live) == 0 && bk_mkdir(bkdir) == 0 && bk_mkdir(rst) == 0 &&
+                   bk_mkdir(check) == 0);
 
     struct ese_api api;
     JET_SESID ses;
@@ -217,7 +231,8 @@ static void scenario_main(void *p)
     BK_CHILD_EQ(ese_client_backup(&api, bkdir), JET_errSuccess);
 
     /* Later transactions are not in the backup. */
-    for (int i = 0; i < 20; i++) BK_CHILD_EQ(bk_txn_write(ses, &kv, seq++, buf), JET_errSuccess);
+    for (int i = 0; i < 20; i++)
+        BK_CHILD_EQ(bk_txn_write(ses, &kv, seq++, buf), JET_errSuccess);
     BK_CHILD_EQ(JetCloseTable(ses, kv.t), JET_errSuccess);
     stop_instance(&api, ses);
 
@@ -229,7 +244,8 @@ static void scenario_main(void *p)
     BK_CHILD_EQ(JetOpenDatabase(ses, restored, NULL, &db, 0), JET_errSuccess);
     BK_CHILD_EQ(bk_kv_open(ses, db, &kv), JET_errSuccess);
     uint8_t *required = calloc(MAX_SEQ + 2, 1);
-    for (uint32_t i = 1; i <= in_backup; i++) required[i] = 1;
+    for (uint32_t i = 1; i <= in_backup; i++)
+        required[i] = 1;
     struct bk_check c;
     BK_CHILD_EQ(bk_verify(ses, &kv, MAX_SEQ, required, &c), JET_errSuccess);
     bk_check_print("restored", 0, &c);
@@ -240,7 +256,8 @@ static void scenario_main(void *p)
     unsigned long cb = 0;
     BK_CHILD_EQ(JetMakeKey(ses, kv.t, &key, sizeof key, JET_bitNewKey), JET_errSuccess);
     BK_CHILD_EQ(JetSeek(ses, kv.t, JET_bitSeekEQ), JET_errSuccess);
-    BK_CHILD_EQ(JetRetrieveColumn(ses, kv.t, kv.v, buf, BK_VALUE_MAX, &cb, 0, NULL), JET_errSuccess);
+    BK_CHILD_EQ(JetRetrieveColumn(ses, kv.t, kv.v, buf, BK_VALUE_MAX, &cb, 0, NULL),
+                JET_errSuccess);
     BK_CHILD_EQ(cb, bk_value_len(in_backup, 0));
     key = (int32_t)((in_backup + 1) * 8);
     BK_CHILD_EQ(JetMakeKey(ses, kv.t, &key, sizeof key, JET_bitNewKey), JET_errSuccess);

@@ -47,8 +47,8 @@ static int setup(void **state)
     t->at_backup = t->next - 1;
     if (err >= 0) err = bk_write_gens(&t->e, t->next, 2, &t->next);
     if (err < 0 || t->li.ulGenHigh < t->li.ulGenLow + 2) {
-        fprintf(stderr, "setup failed: %s (generations %lu..%lu)\n", JetXErrorName(err), t->li.ulGenLow,
-                t->li.ulGenHigh);
+        fprintf(stderr, "setup failed: %s (generations %lu..%lu)\n", JetXErrorName(err),
+                t->li.ulGenLow, t->li.ulGenHigh);
         bk_env_close(&t->e);
         bk_events_stop(t->ev);
         free(t);
@@ -70,7 +70,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- helpers ------------------------------------------------------------------------------------- */
+/* ---- helpers
+ * ------------------------------------------------------------------------------------- */
 /* A restore directory `tag`: logs/ (the backup's logs), test.edb (the copy), later/ (empty). */
 static void prepare(struct rc *t, const char *tag)
 {
@@ -97,7 +98,10 @@ static JET_ERR restore_with(struct rc *t, unsigned long lo, unsigned long hi, JE
     return bk_restore(t->logs, t->e.dbpath, t->db, &li, t->later, pfn);
 }
 
-static JET_ERR restore(struct rc *t) { return restore_with(t, t->li.ulGenLow, t->li.ulGenHigh, NULL); }
+static JET_ERR restore(struct rc *t)
+{
+    return restore_with(t, t->li.ulGenLow, t->li.ulGenHigh, NULL);
+}
 
 /* A failed restore: its code, the check's event, then 454 and 205. */
 static void expect_failure(struct rc *t, JET_ERR want, unsigned long event)
@@ -118,7 +122,8 @@ static void verify(struct rc *t, uint32_t last)
 {
     char vdir[BK_PATH];
     uint8_t *req = calloc(MAX_SEQ + 2, 1);
-    for (uint32_t s = 1; s <= last; s++) req[s] = 1;
+    for (uint32_t s = 1; s <= last; s++)
+        req[s] = 1;
     bk_join(vdir, sizeof vdir, t->dir, "verify");
     struct bk_check c;
     JET_ERR err = bk_verify_file(vdir, t->db, MAX_SEQ, req, &c);
@@ -134,7 +139,8 @@ static struct bk_env *other_instance(struct rc *t, unsigned long gen)
 {
     if (!t->other.root[0]) BK_OK(bk_env_open(&t->other, "other", NULL));
     uint32_t next = 1;
-    while (bk_current_gen(t->other.inst) <= gen) BK_OK(bk_write_gens(&t->other, next, 1, &next));
+    while (bk_current_gen(t->other.inst) <= gen)
+        BK_OK(bk_write_gens(&t->other, next, 1, &next));
     return &t->other;
 }
 
@@ -157,7 +163,8 @@ static void copy_live_current(struct rc *t, const char *dir)
     assert_int_equal(bk_copy(from, to), 0);
 }
 
-/* ---- success, status, events --------------------------------------------------------------------- */
+/* ---- success, status, events
+ * --------------------------------------------------------------------- */
 /* The status callback has no context argument: what it saw is kept here. */
 #define STATUS_MAX 256
 static struct {
@@ -165,7 +172,7 @@ static struct {
     JET_SNP snp[STATUS_MAX];
     JET_SNT snt[STATUS_MAX];
     unsigned long done[STATUS_MAX], total[STATUS_MAX];
-    int cancel;        /* return cancel_err on the first notification of type cancel_at */
+    int cancel; /* return cancel_err on the first notification of type cancel_at */
     JET_SNT cancel_at;
     JET_ERR cancel_err;
 } g_status;
@@ -205,7 +212,8 @@ static void test_restore_reports_begin_progress_complete_and_events(void **state
     }
     assert_int_equal(g_status.snt[0], JET_sntBegin);
     assert_int_equal(g_status.done[0], 0);
-    for (int i = 1; i < g_status.n - 1; i++) assert_int_equal(g_status.snt[i], JET_sntProgress);
+    for (int i = 1; i < g_status.n - 1; i++)
+        assert_int_equal(g_status.snt[i], JET_sntProgress);
     assert_int_equal(g_status.snt[g_status.n - 1], JET_sntComplete);
     assert_int_equal(g_status.done[g_status.n - 1], 100);
     assert_int_equal(bk_events_since(t->ev, m, 204), 1);
@@ -269,8 +277,8 @@ static void test_legacy_restore_signature_works(void **state)
     struct rc *t = *state;
     prepare(t, "legacy");
     JET_RSTMAP map = {t->e.dbpath, t->db};
-    BK_OK(JetExternalRestore(t->later, t->later, &map, 1, t->logs, (long)t->li.ulGenLow, (long)t->li.ulGenHigh,
-                             NULL));
+    BK_OK(JetExternalRestore(t->later, t->later, &map, 1, t->logs, (long)t->li.ulGenLow,
+                             (long)t->li.ulGenHigh, NULL));
     verify(t, t->at_backup);
 }
 
@@ -285,7 +293,8 @@ static void test_restore_rolls_forward_through_later_logs(void **state)
     verify(t, t->next - 1);
 }
 
-/* ---- the backup's logs --------------------------------------------------------------------------- */
+/* ---- the backup's logs
+ * --------------------------------------------------------------------------- */
 static void test_missing_backup_log_is_missing_restore_log_files_435(void **state)
 {
     struct rc *t = *state;
@@ -297,7 +306,8 @@ static void test_missing_backup_log_is_missing_restore_log_files_435(void **stat
     /* Asking for more generations than the backup has fails the same way. */
     prepare(t, "missing-high");
     size_t m = bk_events_mark(t->ev);
-    BK_EQ(restore_with(t, t->li.ulGenLow, t->li.ulGenHigh + 1, NULL), JET_errMissingRestoreLogFiles);
+    BK_EQ(restore_with(t, t->li.ulGenLow, t->li.ulGenHigh + 1, NULL),
+          JET_errMissingRestoreLogFiles);
     assert_int_equal(bk_events_since(t->ev, m, 435), 1);
 }
 
@@ -325,7 +335,8 @@ static void test_backup_log_out_of_sequence_is_not_contiguous_434(void **state)
     expect_failure(t, JET_errGivenLogFileIsNotContiguous, 434);
 }
 
-/* ---- later logs in the log path ------------------------------------------------------------------ */
+/* ---- later logs in the log path
+ * ------------------------------------------------------------------ */
 static void test_later_log_of_another_log_set_is_existing_bad_signature_457(void **state)
 {
     struct rc *t = *state;
@@ -359,7 +370,8 @@ static void test_later_logs_without_current_are_missing_current_450(void **state
     expect_failure(t, JET_errMissingCurrentLogFiles, 450);
 }
 
-/* ---- the database copy --------------------------------------------------------------------------- */
+/* ---- the database copy
+ * --------------------------------------------------------------------------- */
 static void test_plain_database_is_restore_of_non_backup_database(void **state)
 {
     struct rc *t = *state;
@@ -412,7 +424,8 @@ static void test_first_generation_after_copy_start_is_starting_too_high_431(void
     struct rc *t = *state;
     prepare(t, "too-high");
     size_t m = bk_events_mark(t->ev);
-    BK_EQ(restore_with(t, t->li.ulGenLow + 1, t->li.ulGenHigh, NULL), JET_errStartingRestoreLogTooHigh);
+    BK_EQ(restore_with(t, t->li.ulGenLow + 1, t->li.ulGenHigh, NULL),
+          JET_errStartingRestoreLogTooHigh);
     assert_int_equal(bk_events_since(t->ev, m, 431), 1);
     assert_int_equal(bk_events_since(t->ev, m, 454), 1);
 }
@@ -422,7 +435,8 @@ static void test_last_generation_before_copy_end_is_ending_too_low_432(void **st
     struct rc *t = *state;
     prepare(t, "too-low");
     size_t m = bk_events_mark(t->ev);
-    BK_EQ(restore_with(t, t->li.ulGenLow, t->li.ulGenHigh - 1, NULL), JET_errEndingRestoreLogTooLow);
+    BK_EQ(restore_with(t, t->li.ulGenLow, t->li.ulGenHigh - 1, NULL),
+          JET_errEndingRestoreLogTooLow);
     assert_int_equal(bk_events_since(t->ev, m, 432), 1);
     assert_int_equal(bk_events_since(t->ev, m, 454), 1);
 }
@@ -458,7 +472,8 @@ static void test_attaching_backup_copy_without_restore_is_refused(void **state)
     verify(t, t->at_backup);
 }
 
-/* ---- the restore map ---------------------------------------------------------------------------- */
+/* ---- the restore map ----------------------------------------------------------------------------
+ */
 static void test_map_with_other_original_path_binds_by_signature(void **state)
 {
     struct rc *t = *state;
@@ -474,7 +489,8 @@ static uint32_t crc32c_bitwise(const uint8_t *p, size_t n)
     uint32_t c = ~0u;
     while (n--) {
         c ^= *p++;
-        for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
     }
     return ~c;
 }
@@ -489,7 +505,8 @@ static void change_db_signature(const char *path)
         assert_int_equal(bk_read_at(path, pg, BK_PAGE, which[i] * BK_PAGE), 0);
         pg[48] ^= 0x5a; /* the database signature's random part */
         uint32_t crc = crc32c_bitwise(pg + 4, BK_PAGE - 4);
-        for (int b = 0; b < 4; b++) pg[b] = (uint8_t)(crc >> (8 * b));
+        for (int b = 0; b < 4; b++)
+            pg[b] = (uint8_t)(crc >> (8 * b));
         assert_int_equal(bk_write_at(path, pg, BK_PAGE, which[i] * BK_PAGE), 0);
     }
     free(pg);
@@ -525,28 +542,44 @@ static void test_log_path_may_be_the_backup_log_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_restore_reports_begin_progress_complete_and_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_reports_begin_progress_complete_and_events,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_cancelled_by_status_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_check_leaves_copy_untouched_and_retry_works, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_check_leaves_copy_untouched_and_retry_works,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_restore_signature_works, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restore_rolls_forward_through_later_logs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_backup_log_is_missing_restore_log_files_435, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backup_log_of_another_log_set_is_bad_signature_433, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backup_log_out_of_sequence_is_not_contiguous_434, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_later_log_of_another_log_set_is_existing_bad_signature_457, setup,
+        cmocka_unit_test_setup_teardown(test_restore_rolls_forward_through_later_logs, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_later_logs_with_gap_are_existing_not_contiguous_458, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_later_logs_without_current_are_missing_current_450, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_plain_database_is_restore_of_non_backup_database, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_damaged_or_missing_trailer_is_patch_file_mismatch_430, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_trailer_of_another_backup_is_patch_file_mismatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_generation_after_copy_start_is_starting_too_high_431, setup,
+        cmocka_unit_test_setup_teardown(test_missing_backup_log_is_missing_restore_log_files_435,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_log_of_another_log_set_is_bad_signature_433,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_log_out_of_sequence_is_not_contiguous_434,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_later_log_of_another_log_set_is_existing_bad_signature_457, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_logs_with_gap_are_existing_not_contiguous_458,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_logs_without_current_are_missing_current_450,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_database_is_restore_of_non_backup_database,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_or_missing_trailer_is_patch_file_mismatch_430,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailer_of_another_backup_is_patch_file_mismatch,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_first_generation_after_copy_start_is_starting_too_high_431, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_generation_before_copy_end_is_ending_too_low_432,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_header_is_database_corrupted, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_last_generation_before_copy_end_is_ending_too_low_432, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unreadable_header_is_database_corrupted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_attaching_backup_copy_without_restore_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_map_with_other_original_path_binds_by_signature, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_copy_of_no_logged_database_is_database_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attaching_backup_copy_without_restore_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_with_other_original_path_binds_by_signature, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_copy_of_no_logged_database_is_database_not_found,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_path_may_be_the_backup_log_path, setup, teardown),
     };
     return cmocka_run_group_tests_name("restore", tests, NULL, NULL);
