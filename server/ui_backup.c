@@ -10,7 +10,9 @@
  * (file copied 221, logs 223, truncation 224/225, end 213/215/226, ...) re-renders #backup-live
  * shortly after (the delay lets the catalog's bytes-served count, written right after the read
  * that raised the event, land first). Bytes served between events (a download in progress, a log
- * file, which raises no event) show by a refresh every two seconds while the backup runs.
+ * file, which raises no event) show by a refresh every two seconds while the backup runs. Each
+ * refresh carries the version of what it shows and gets 204 when nothing changed, so that buttons
+ * are not replaced under the pointer for nothing.
  *
  * Actions call backup.h (hc_backup_begin, _logs, _truncate, _stop, _end): the same functions, the
  * same catalog rows and the same engine calls as the REST handlers in h_backups.c.
@@ -72,6 +74,29 @@ static size_t count_copied(const struct view *v, enum cat_file_kind kind, size_t
         if (v->files[i].bytes_served >= v->files[i].size_bytes) copied++;
     }
     return copied;
+}
+
+/* A version of what render_live shows: equal versions render the same fragment. */
+static uint64_t view_version(const struct view *v)
+{
+    char key[256];
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
+    int n = snprintf(key, sizeof key, "%d|%d|%d|%d|%ld|%lld|%lld|%zu|%lld", (int)v->b.phase,
+                     v->running, v->stopped, v->b.has_result, (long)v->b.result.code,
+                     (long long)v->b.gen_low, (long long)v->b.gen_high, v->event_count,
+                     v->event_count ? (long long)v->events[v->event_count - 1].id : 0LL);
+    for (int i = 0; i < n && i < (int)sizeof key; i++)
+        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
+    for (size_t i = 0; i < v->file_count; i++) {
+        const struct cat_backup_file *f = &v->files[i];
+        uint64_t parts[2] = {f->size_bytes, f->bytes_served};
+        for (const char *p = f->name; *p; p++)
+            h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+        for (int k = 0; k < 2; k++)
+            for (int byte = 0; byte < 8; byte++)
+                h = (h ^ ((parts[k] >> (8 * byte)) & 0xff)) * 0x100000001b3ull;
+    }
+    return h;
 }
 
 /* ---- pieces ---------------------------------------------------------------------------------- */
@@ -263,8 +288,10 @@ static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, const st
 {
     ui_printf(sb, "<div id=\"backup-live\" class=\"live\"");
     if (v->running)
-        ui_printf(sb, " hx-get=\"/ui/backups/%lld/live\" hx-trigger=\"%s\" hx-swap=\"outerHTML\"",
-                  (long long)v->b.id, LIVE_TRIGGER);
+        ui_printf(sb,
+                  " hx-get=\"/ui/backups/%lld/live?v=%llx\" hx-trigger=\"%s\" "
+                  "hx-swap=\"outerHTML\"",
+                  (long long)v->b.id, (unsigned long long)view_version(v), LIVE_TRIGGER);
     ui_printf(sb, ">");
     render_steps(sb, v);
     if (v->running)
@@ -274,14 +301,6 @@ static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, const st
     render_files(sb, v);
     ui_event_table(sb, "Event log of this backup", v->events, v->event_count, false, false);
     ui_printf(sb, "</div>");
-}
-
-/* #backup-result: the answer to the last action (kept apart from #backup-live, which events
- * re-render). oob: as an out-of-band swap in an htmx answer. */
-static void render_action_result(struct hc_strbuf *sb, const char *result_html, bool oob)
-{
-    ui_printf(sb, "<div id=\"backup-result\" class=\"action-result\" role=\"status\"%s>%s</div>",
-              oob ? " hx-swap-oob=\"true\"" : "", result_html ? result_html : "");
 }
 
 static int reply_page(const struct ui_ctx *ctx, const struct view *v, const char *result_html)
@@ -299,7 +318,8 @@ static int reply_page(const struct ui_ctx *ctx, const struct view *v, const char
     ui_printf(&sb, "</a>, started ");
     ui_time(&sb, v->b.started_at);
     ui_printf(&sb, "</span></h1>");
-    render_action_result(&sb, result_html, false);
+    ui_action_result(&sb, "backup-result", result_html,
+                     false); /* apart from #backup-live, which events re-render */
     if (v->running) ui_printf(&sb, "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\">");
     render_live(&sb, ctx, v);
     if (v->running) ui_printf(&sb, "</div>");
@@ -309,15 +329,9 @@ static int reply_page(const struct ui_ctx *ctx, const struct view *v, const char
 
 static int reply_not_found(const struct ui_ctx *ctx)
 {
-    struct hc_strbuf sb;
-    hc_strbuf_init(&sb);
-    if (!ctx->htmx) ui_page_open(&sb, ctx, "No such backup", UI_NAV_HISTORY);
-    ui_printf(&sb,
-              "<p class=\"banner bad\">The catalog has no backup %lld. "
-              "<a href=\"/ui/backups\">See the history</a>.</p>",
-              (long long)hc_param_id(ctx->req));
-    if (!ctx->htmx) ui_page_close(&sb);
-    return ui_reply_html(ctx->req, 404, &sb);
+    return ui_reply_not_found(ctx, "No such backup", UI_NAV_HISTORY,
+                              "The catalog has no such backup. <a href=\"/ui/backups\">See the "
+                              "history</a>.");
 }
 
 /* ---- handlers -------------------------------------------------------------------------------- */
@@ -340,6 +354,12 @@ int hc_ui_backup_live(struct hc_request *req)
     ui_ctx_init(&ctx, req);
     struct view v;
     if (!view_load(req->app, hc_param_id(req), &v)) return reply_not_found(&ctx);
+    char shown[32] = "";
+    hc_query(req, "v", shown, sizeof shown);
+    if (shown[0] != '\0' && strtoull(shown, NULL, 16) == view_version(&v)) {
+        view_free(&v);
+        return hc_reply_empty(req, 204); /* unchanged: htmx keeps what it shows */
+    }
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
     render_live(&sb, &ctx, &v);
@@ -417,7 +437,7 @@ static int run_action(struct hc_request *req, enum action act)
         struct hc_strbuf sb;
         hc_strbuf_init(&sb);
         render_live(&sb, &ctx, &v);
-        render_action_result(&sb, result_html, true);
+        ui_action_result(&sb, "backup-result", result_html, true);
         reply = ui_reply_html(req, 200, &sb);
     }
     view_free(&v);
@@ -453,7 +473,9 @@ int hc_ui_backup_begin(struct hc_request *req)
     ui_form_field(req, "instance", name, sizeof name);
     ui_form_field(req, "type", type_text, sizeof type_text);
     struct hc_instance *inst = hc_instances_find(req->app->instances, name);
-    if (inst == NULL) return reply_not_found(&ctx);
+    if (inst == NULL)
+        return ui_reply_not_found(&ctx, "No such instance", UI_NAV_OVERVIEW,
+                                  "No instance of that name. <a href=\"/\">See the overview</a>.");
     enum cat_backup_type type = CAT_BACKUP_FULL;
     struct hc_strbuf result;
     hc_strbuf_init(&result);

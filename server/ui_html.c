@@ -194,6 +194,14 @@ void ui_event_table(struct hc_strbuf *sb, const char *heading, const struct cat_
     ui_printf(sb, "</tbody></table></div></section>");
 }
 
+void ui_action_result(struct hc_strbuf *sb, const char *id, const char *html, bool oob)
+{
+    ui_printf(sb, "<div id=\"");
+    ui_esc(sb, id);
+    ui_printf(sb, "\" class=\"action-result\" role=\"status\"%s>%s</div>",
+              oob ? " hx-swap-oob=\"true\"" : "", html ? html : "");
+}
+
 void ui_action_form(struct hc_strbuf *sb, const char *csrf, const char *action, const char *target,
                     const char *id, const char *label, const char *why_disabled, const char *extra,
                     const char *button_class)

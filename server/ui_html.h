@@ -54,6 +54,10 @@ void ui_event_rows(struct hc_strbuf *sb, const struct cat_event *events, size_t 
 void ui_event_table(struct hc_strbuf *sb, const char *heading, const struct cat_event *events,
                     size_t count, bool newest_first, bool show_instance);
 
+/* The area showing the answer to the last action: <div id="id" class="action-result"
+ * role="status">html</div>; with oob, as an htmx out-of-band swap in an action's answer. */
+void ui_action_result(struct hc_strbuf *sb, const char *id, const char *html, bool oob);
+
 /* A one-button form posting to action (hx-post; with a target, it must sit inside a .live region
  * and its answer replaces target's outerHTML), with the CSRF field for browsers without
  * JavaScript. When why_disabled is not NULL the button is disabled and the reason is shown next to

@@ -4,12 +4,13 @@
  * start one, the last backup of each kind from the catalog, the live commit rate, and the load
  * generator's control.
  *
- * The card's live part re-renders itself every two seconds. The commit rate needs no state on the
- * server: each rendering puts the commit count and the time it read into the URL of the next
- * request, which divides the difference. Inputs keep what the user typed across re-renders
- * (hx-preserve). Instance data is hc_instance_json (the object GET /api/v1/instances/{name}
- * answers) and hc_loadgen_status (GET .../load); actions call hc_loadgen_start / _stop, the
- * functions behind POST and DELETE .../load.
+ * The figures re-render every two seconds; the buttons and forms only when what they offer changes
+ * (the poll carries their version), so that a button is not replaced under the pointer. The commit
+ * rate needs no state on the server: each rendering puts the commit count and the time it read
+ * into the URL of the next poll, which divides the difference. Inputs keep what the user typed
+ * (hx-preserve). An action's answer replaces the whole card. Instance data is hc_instance_json (the
+ * object GET /api/v1/instances/{name} answers) and hc_loadgen_status (GET .../load); actions call
+ * hc_loadgen_start / _stop, the functions behind POST and DELETE .../load.
  */
 #include "ui.h"
 
@@ -95,8 +96,9 @@ static void render_last_backups(struct hc_strbuf *sb, struct hc_app *app, const 
             ui_printf(sb, "<span class=\"muted\">none</span></dd></div>");
             continue;
         }
-        ui_printf(sb, "<a href=\"/ui/backups/%lld\">#%lld</a> %s", (long long)b->id,
-                  (long long)b->id, cat_backup_phase_name(b->phase));
+        ui_printf(sb, "<a href=\"/ui/backups/%lld\">#%lld</a> %s%s", (long long)b->id,
+                  (long long)b->id, cat_backup_phase_running(b->phase) ? "running, phase " : "",
+                  cat_backup_phase_name(b->phase));
         if (b->has_result) {
             ui_printf(sb, " <code class=\"name %s\">", ui_result_class(b->result.code));
             ui_esc(sb, b->result.name);
@@ -112,7 +114,7 @@ static void render_last_backups(struct hc_strbuf *sb, struct hc_app *app, const 
     free(list);
 }
 
-/* The backup part: the running backup, or the two begin buttons. */
+/* The backup part of the controls: the running backup, or the two begin buttons. */
 static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const cJSON *inst_json,
                           bool usable)
 {
@@ -124,9 +126,9 @@ static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const 
         long long id = (long long)num(backup, "id");
         ui_printf(sb,
                   "<p class=\"banner info\">Backup <a href=\"/ui/backups/%lld\">#%lld</a> (%s) is "
-                  "running, phase <strong>%s</strong>%s. <a class=\"button small\" "
-                  "href=\"/ui/backups/%lld\">Open its workspace</a></p>",
-                  id, id, str(backup, "type"), str(backup, "phase"),
+                  "running%s. <a class=\"button small\" href=\"/ui/backups/%lld\">Open its "
+                  "workspace</a></p>",
+                  id, id, str(backup, "type"),
                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(backup, "stopped")) ? ", stopped"
                                                                                     : "",
                   id);
@@ -158,25 +160,10 @@ static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const 
     ui_printf(sb, "</div>");
 }
 
-static void render_load(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct hc_instance *inst)
+/* The load generator's form: rate and duration (kept across re-renders), Start and Stop. */
+static void render_load_form(struct hc_strbuf *sb, const struct ui_ctx *ctx,
+                             const struct hc_instance *inst, bool running)
 {
-    cJSON *st = hc_loadgen_status(inst);
-    bool running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "running"));
-    ui_printf(sb,
-              "<section class=\"load\" aria-label=\"Load generator\"><h3>Load generator</h3><p>");
-    if (running)
-        ui_printf(sb, "<span class=\"badge ok\">running</span> %.0f writes/s for %.0f s: ",
-                  num(st, "writesPerSecond"), num(st, "seconds"));
-    else
-        ui_printf(sb, "<span class=\"badge\">stopped</span> ");
-    ui_printf(sb, "%.0f committed, highest sequence %.0f", num(st, "committed"),
-              num(st, "highestSequence"));
-    if (num(st, "errors") > 0) ui_printf(sb, ", %.0f errors", num(st, "errors"));
-    ui_printf(sb, ".</p>");
-    const cJSON *last = cJSON_GetObjectItemCaseSensitive(st, "lastError");
-    if (cJSON_IsObject(last)) render_result_json(sb, "Last write", last);
-    cJSON_Delete(st);
-
     char action[CAT_NAME_MAX * 3 + 64], rate_id[CAT_NAME_MAX + 16], secs_id[CAT_NAME_MAX + 16];
     struct hc_strbuf path;
     hc_strbuf_init(&path);
@@ -216,53 +203,139 @@ static void render_load(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct h
     strncat(action, "/stop", sizeof action - strlen(action) - 1);
     ui_action_form(sb, ctx->csrf, action, "closest .live", id, "Stop load",
                    running ? NULL : "Not running", NULL, NULL);
-    ui_printf(sb, "</div></section>");
+    ui_printf(sb, "</div>");
 }
 
-/* The instance card's live part; prev_commits/prev_us: the previous sample (0: none). */
-static void render_card_live(struct hc_strbuf *sb, const struct ui_ctx *ctx,
-                             struct hc_instance *inst, double prev_commits, int64_t prev_us)
+/* What the card shows of an instance, read once per rendering. */
+struct snapshot {
+    cJSON *inst; /* hc_instance_json */
+    cJSON *load; /* hc_loadgen_status */
+    bool usable, load_running;
+    int64_t now;
+    uint64_t controls_version; /* changes exactly when the controls would render differently */
+};
+
+static void snapshot_take(struct snapshot *sn, struct hc_instance *inst)
 {
-    cJSON *j = hc_instance_json(inst);
-    int64_t now = cat_now_us();
-    double commits = num(j, "commits");
-    const char *state = str(j, "state");
-    bool usable = strcmp(state, "running") == 0;
-    ui_printf(sb, "<div class=\"live card-live\" hx-get=\"/ui/instances/");
+    sn->inst = hc_instance_json(inst);
+    sn->load = hc_loadgen_status(inst);
+    sn->now = cat_now_us();
+    sn->usable = strcmp(str(sn->inst, "state"), "running") == 0;
+    sn->load_running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sn->load, "running"));
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(sn->inst, "backup");
+    char key[256];
+    snprintf(key, sizeof key, "%d|%d|%.0f|%s|%d", sn->usable, sn->load_running, num(b, "id"),
+             str(b, "phase"), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "stopped")));
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    sn->controls_version = h;
+}
+
+static void snapshot_free(struct snapshot *sn)
+{
+    cJSON_Delete(sn->inst);
+    cJSON_Delete(sn->load);
+}
+
+/* The figures (state, generations, commits and their rate, databases, last backups, the load
+ * generator's counts), which change all the time: re-rendered by their own poll every two
+ * seconds. prev_commits/prev_us: the previous sample (prev_us 0: none). The poll carries the
+ * controls' version, so that the controls are re-rendered only when they change (a button being
+ * replaced under the pointer would lose a click). */
+static void render_stats(struct hc_strbuf *sb, struct hc_app *app, const struct hc_instance *inst,
+                         const struct snapshot *sn, double prev_commits, int64_t prev_us)
+{
+    double commits = num(sn->inst, "commits");
+    ui_printf(sb, "<div id=\"inst-stats-");
+    ui_esc(sb, inst->name);
+    ui_printf(sb, "\" class=\"card-stats\" hx-get=\"/ui/instances/");
     ui_esc_segment(sb, inst->name);
-    ui_printf(sb, "/card?c=%.0f&amp;t=%lld\" hx-trigger=\"%s\" hx-swap=\"outerHTML\">", commits,
-              (long long)now, CARD_POLL);
-    ui_printf(sb, "<p><span class=\"badge %s\">", usable ? "ok" : "bad");
-    ui_esc(sb, state);
+    ui_printf(sb,
+              "/card?c=%.0f&amp;t=%lld&amp;v=%llx\" hx-trigger=\"%s\" hx-swap=\"outerHTML\" "
+              "hx-sync=\"closest .live:drop\">",
+              commits, (long long)sn->now, (unsigned long long)sn->controls_version, CARD_POLL);
+    ui_printf(sb, "<p><span class=\"badge %s\">", sn->usable ? "ok" : "bad");
+    ui_esc(sb, str(sn->inst, "state"));
     ui_printf(sb, "</span></p>");
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(sn->inst, "error");
     if (cJSON_IsObject(error)) render_result_json(sb, "JetInit", error);
     ui_printf(sb,
               "<dl class=\"facts\"><div><dt>Current log generation</dt><dd>%.0f</dd></div>"
               "<div><dt>Checkpoint generation</dt><dd>%.0f</dd></div>"
               "<div><dt>Commits</dt><dd>%.0f</dd></div><div><dt>Commit rate</dt><dd>",
-              num(j, "currentGeneration"), num(j, "checkpointGeneration"), commits);
-    if (prev_us > 0 && now > prev_us && commits >= prev_commits)
+              num(sn->inst, "currentGeneration"), num(sn->inst, "checkpointGeneration"), commits);
+    if (prev_us > 0 && sn->now > prev_us && commits >= prev_commits)
         ui_printf(sb, "<span class=\"rate\">%.0f</span> commits/s",
-                  (commits - prev_commits) * 1e6 / (double)(now - prev_us));
+                  (commits - prev_commits) * 1e6 / (double)(sn->now - prev_us));
     else
         ui_printf(sb, "<span class=\"muted\">measuring…</span>");
     ui_printf(sb, "</dd></div></dl>");
-    render_databases(sb, cJSON_GetObjectItemCaseSensitive(j, "databases"));
-    render_backup(sb, ctx, j, usable);
-    render_last_backups(sb, ctx->req->app, inst->name);
-    cJSON_Delete(j);
-    render_load(sb, ctx, inst);
+    render_databases(sb, cJSON_GetObjectItemCaseSensitive(sn->inst, "databases"));
+    render_last_backups(sb, app, inst->name);
     ui_printf(sb, "</div>");
 }
 
-static void render_result_area(struct hc_strbuf *sb, const struct hc_instance *inst,
-                               const char *result_html, bool oob)
+/* The load generator's counts (re-rendered with the figures, out of band). */
+static void render_load_status(struct hc_strbuf *sb, const struct hc_instance *inst,
+                               const struct snapshot *sn, bool oob)
 {
-    ui_printf(sb, "<div id=\"inst-result-");
+    ui_printf(sb, "<div id=\"inst-load-");
     ui_esc(sb, inst->name);
-    ui_printf(sb, "\" class=\"action-result\" role=\"status\"%s>%s</div>",
-              oob ? " hx-swap-oob=\"true\"" : "", result_html ? result_html : "");
+    ui_printf(sb, "\" class=\"load-status\"%s><p>", oob ? " hx-swap-oob=\"true\"" : "");
+    if (sn->load_running)
+        ui_printf(sb, "<span class=\"badge ok\">running</span> %.0f writes/s for %.0f s: ",
+                  num(sn->load, "writesPerSecond"), num(sn->load, "seconds"));
+    else
+        ui_printf(sb, "<span class=\"badge\">stopped</span> ");
+    ui_printf(sb, "%.0f committed, highest sequence %.0f", num(sn->load, "committed"),
+              num(sn->load, "highestSequence"));
+    if (num(sn->load, "errors") > 0) ui_printf(sb, ", %.0f errors", num(sn->load, "errors"));
+    ui_printf(sb, ".</p>");
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(sn->load, "lastError");
+    if (cJSON_IsObject(last)) render_result_json(sb, "Last write", last);
+    ui_printf(sb, "</div>");
+}
+
+/* The controls, each in its own box: the running backup or the begin buttons (part "backup"),
+ * the load generator's form (part "loadform"). */
+static void render_controls(struct hc_strbuf *sb, const struct ui_ctx *ctx,
+                            const struct hc_instance *inst, const struct snapshot *sn,
+                            const char *part, bool oob)
+{
+    ui_printf(sb, "<div id=\"inst-%s-", part);
+    ui_esc(sb, inst->name);
+    ui_printf(sb, "\" class=\"card-controls\"%s>", oob ? " hx-swap-oob=\"true\"" : "");
+    if (strcmp(part, "backup") == 0)
+        render_backup(sb, ctx, sn->inst, sn->usable);
+    else
+        render_load_form(sb, ctx, inst, sn->load_running);
+    ui_printf(sb, "</div>");
+}
+
+/* A whole card; an action's answer replaces it (the forms target "closest .live"). */
+static void render_card(struct hc_strbuf *sb, const struct ui_ctx *ctx, struct hc_instance *inst,
+                        const char *result_html)
+{
+    struct snapshot sn;
+    snapshot_take(&sn, inst);
+    char id[CAT_NAME_MAX + 16];
+    ui_printf(sb, "<section class=\"card live\" aria-labelledby=\"inst-h-");
+    ui_esc(sb, inst->name);
+    ui_printf(sb, "\"><h2 id=\"inst-h-");
+    ui_esc(sb, inst->name);
+    ui_printf(sb, "\">Instance ");
+    ui_esc(sb, inst->name);
+    ui_printf(sb, "</h2>");
+    snprintf(id, sizeof id, "inst-result-%s", inst->name);
+    ui_action_result(sb, id, result_html, false);
+    render_stats(sb, ctx->req->app, inst, &sn, 0, 0);
+    render_controls(sb, ctx, inst, &sn, "backup", false);
+    ui_printf(sb, "<h3>Load generator</h3>");
+    render_load_status(sb, inst, &sn, false);
+    render_controls(sb, ctx, inst, &sn, "loadform", false);
+    ui_printf(sb, "</section>");
+    snapshot_free(&sn);
 }
 
 /* The whole page; result_html goes to the card of `with_result` (may be NULL). */
@@ -276,17 +349,8 @@ static int reply_overview(const struct ui_ctx *ctx, const struct hc_instance *wi
     struct hc_instance *list[HC_INSTANCES_MAX];
     size_t n = hc_instances_list(ctx->req->app->instances, list, HC_INSTANCES_MAX);
     for (size_t i = 0; i < n; i++) {
-        ui_printf(&sb, "<section class=\"card\" aria-labelledby=\"inst-h-");
-        ui_esc(&sb, list[i]->name);
-        ui_printf(&sb, "\"><h2 id=\"inst-h-");
-        ui_esc(&sb, list[i]->name);
-        ui_printf(&sb, "\">Instance ");
-        ui_esc(&sb, list[i]->name);
-        ui_printf(&sb, "</h2>");
         bool mine = with_result != NULL && strcmp(list[i]->name, with_result->name) == 0;
-        render_result_area(&sb, list[i], mine ? result_html : NULL, false);
-        render_card_live(&sb, ctx, list[i], 0, 0);
-        ui_printf(&sb, "</section>");
+        render_card(&sb, ctx, list[i], mine ? result_html : NULL);
     }
     if (n == 0) ui_printf(&sb, "<p>No instance is configured.</p>");
     ui_printf(&sb, "</div>");
@@ -299,8 +363,7 @@ int ui_overview_answer(const struct ui_ctx *ctx, struct hc_instance *inst, const
     if (!ctx->htmx) return reply_overview(ctx, inst, result_html);
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
-    render_card_live(&sb, ctx, inst, 0, 0);
-    render_result_area(&sb, inst, result_html, true);
+    render_card(&sb, ctx, inst, result_html);
     return ui_reply_html(ctx->req, 200, &sb);
 }
 
@@ -317,12 +380,10 @@ static struct hc_instance *path_instance(const struct ui_ctx *ctx, int *reply)
 {
     struct hc_instance *inst =
         hc_instances_find(ctx->req->app->instances, hc_param(ctx->req, "name"));
-    if (inst == NULL) {
-        struct hc_strbuf sb;
-        hc_strbuf_init(&sb);
-        ui_printf(&sb, "<p class=\"banner bad\">No instance of that name.</p>");
-        *reply = ui_reply_html(ctx->req, 404, &sb);
-    }
+    if (inst == NULL)
+        *reply =
+            ui_reply_not_found(ctx, "No such instance", UI_NAV_OVERVIEW,
+                               "No instance of that name. <a href=\"/\">See the overview</a>.");
     return inst;
 }
 
@@ -333,12 +394,23 @@ int hc_ui_instance_card(struct hc_request *req)
     int reply;
     struct hc_instance *inst = path_instance(&ctx, &reply);
     if (inst == NULL) return reply;
-    uint64_t prev_commits = 0, prev_us = 0;
+    uint64_t prev_commits = 0, prev_us = 0, version = 0;
     if (!hc_query_u64(req, "c", 0, &prev_commits) || !hc_query_u64(req, "t", 0, &prev_us))
         prev_us = 0;
+    char vtext[32] = "";
+    hc_query(req, "v", vtext, sizeof vtext);
+    version = strtoull(vtext, NULL, 16);
+    struct snapshot sn;
+    snapshot_take(&sn, inst);
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
-    render_card_live(&sb, &ctx, inst, (double)prev_commits, (int64_t)prev_us);
+    render_stats(&sb, req->app, inst, &sn, (double)prev_commits, (int64_t)prev_us);
+    render_load_status(&sb, inst, &sn, true);
+    if (version != sn.controls_version) {
+        render_controls(&sb, &ctx, inst, &sn, "backup", true);
+        render_controls(&sb, &ctx, inst, &sn, "loadform", true);
+    }
+    snapshot_free(&sn);
     return ui_reply_html(req, 200, &sb);
 }
 

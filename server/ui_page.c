@@ -118,6 +118,17 @@ int ui_redirect(const struct ui_ctx *ctx, const char *location)
     return hc_reply(ctx->req, ctx->htmx ? 200 : 303, resp);
 }
 
+int ui_reply_not_found(const struct ui_ctx *ctx, const char *title, enum ui_nav nav,
+                       const char *sentence)
+{
+    struct hc_strbuf sb;
+    hc_strbuf_init(&sb);
+    if (!ctx->htmx) ui_page_open(&sb, ctx, title, nav);
+    ui_printf(&sb, "<p class=\"banner bad\">%s</p>", sentence);
+    if (!ctx->htmx) ui_page_close(&sb);
+    return ui_reply_html(ctx->req, 404, &sb);
+}
+
 bool ui_form_field(const struct hc_request *req, const char *name, char *out, size_t cap)
 {
     return req->body != NULL && hc_form_value(req->body, req->body_len, name, out, cap);

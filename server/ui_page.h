@@ -47,6 +47,11 @@ int ui_reply_html(struct hc_request *req, unsigned status, struct hc_strbuf *sb)
  * a full navigation), 303 See Other for a plain form. location is a path the server made. */
 int ui_redirect(const struct ui_ctx *ctx, const char *location);
 
+/* A 404 for something the path names that does not exist: sentence (trusted markup) in a banner,
+ * inside a whole page unless htmx asked for a fragment. */
+int ui_reply_not_found(const struct ui_ctx *ctx, const char *title, enum ui_nav nav,
+                       const char *sentence);
+
 /* A field of an application/x-www-form-urlencoded body, decoded into out (cap bytes); false when
  * absent. */
 bool ui_form_field(const struct hc_request *req, const char *name, char *out, size_t cap);

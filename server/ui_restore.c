@@ -152,12 +152,6 @@ static void render_upload(struct hc_strbuf *sb, const struct cat_restore *r)
         (long long)r->id, (long long)r->id);
 }
 
-static void render_result_area(struct hc_strbuf *sb, const char *html, bool oob)
-{
-    ui_printf(sb, "<div id=\"restore-result\" class=\"action-result\" role=\"status\"%s>%s</div>",
-              oob ? " hx-swap-oob=\"true\"" : "", html ? html : "");
-}
-
 static int reply_page(const struct ui_ctx *ctx, const struct cat_restore *r,
                       const char *result_html)
 {
@@ -172,7 +166,7 @@ static int reply_page(const struct ui_ctx *ctx, const struct cat_restore *r,
               title, title);
     ui_esc(&sb, r->instance);
     ui_printf(&sb, "</span></h1>");
-    render_result_area(&sb, result_html, false);
+    ui_action_result(&sb, "restore-result", result_html, false);
     if (r->state == CAT_RESTORE_STAGING) render_upload(&sb, r);
     render_live(&sb, ctx, ctx->req->app, r);
     ui_page_close(&sb);
@@ -181,15 +175,9 @@ static int reply_page(const struct ui_ctx *ctx, const struct cat_restore *r,
 
 static int reply_not_found(const struct ui_ctx *ctx)
 {
-    struct hc_strbuf sb;
-    hc_strbuf_init(&sb);
-    if (!ctx->htmx) ui_page_open(&sb, ctx, "No such restore", UI_NAV_RESTORE);
-    ui_printf(&sb,
-              "<p class=\"banner bad\">The catalog has no restore %lld. <a "
-              "href=\"/ui/restores\">See the restores</a>.</p>",
-              (long long)hc_param_id(ctx->req));
-    if (!ctx->htmx) ui_page_close(&sb);
-    return ui_reply_html(ctx->req, 404, &sb);
+    return ui_reply_not_found(ctx, "No such restore", UI_NAV_RESTORE,
+                              "The catalog has no such restore. <a href=\"/ui/restores\">See the "
+                              "restores</a>.");
 }
 
 /* The list page; message (trusted markup, may be NULL) goes above the form. */
@@ -384,7 +372,7 @@ int hc_ui_restore_run(struct hc_request *req)
         struct hc_strbuf sb;
         hc_strbuf_init(&sb);
         render_live(&sb, &ctx, req->app, &r);
-        render_result_area(&sb, html, true);
+        ui_action_result(&sb, "restore-result", html, true);
         if (r.state != CAT_RESTORE_STAGING) /* no more uploads: the upload panel goes */
             ui_printf(&sb, "<section id=\"upload-panel\" hx-swap-oob=\"delete\"></section>");
         reply = ui_reply_html(req, 200, &sb);

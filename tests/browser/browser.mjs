@@ -4,7 +4,7 @@
 // build/screenshots/, and the accessibility checks every page gets (labels, names, contrast, no
 // horizontal scrolling at 390 px).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '../../web/node_modules/playwright-core/index.mjs';
@@ -15,6 +15,7 @@ export { startServer, sleep, sha256, tempDir } from '../e2e/helpers.mjs';
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const SHOTS = join(ROOT, 'build/screenshots');
+const LOGS = join(ROOT, 'build/test-logs');
 const DOC_SHOTS = join(ROOT, 'docs/screenshots');
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
@@ -65,6 +66,9 @@ export async function setup(t, serverOpts = { args: ['--demo'] }, viewport = DES
   t.after(async () => {
     await b.close();
     await s.stop();
+    // the server's request log, for reading after a failure
+    mkdirSync(LOGS, { recursive: true });
+    writeFileSync(join(LOGS, `browser-${t.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.server.log`), s.stderr);
     s.cleanup();
   });
   return { s, b, page: b.page };

@@ -80,7 +80,7 @@ test('the whole backup workflow by clicking, under load: download compared with 
   await page.click('#load-start-default');
   await page.waitForSelector('#inst-result-default >> text=The load generator started');
   await page.waitForFunction(() => {
-    const rate = document.querySelector('.card-live .rate');
+    const rate = document.querySelector('.card-stats .rate');
     return rate && Number(rate.textContent) > 0;
   }, null, { timeout: 15000 });
   assert.ok(await page.isDisabled('#load-start-default'), 'Start load is disabled while it runs');
