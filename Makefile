@@ -15,14 +15,13 @@ PKGS := libmicrohttpd libcjson sqlite3 libcurl expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-OPT ?= -O2
+OPT ?= $(if $(filter 1,$(SAN)),-O1,-O2)
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wformat=2
 CFLAGS := -std=c11 $(WARN) $(OPT) -g -D_GNU_SOURCE -pthread -MMD -MP -Iengine/include -Idb -I$(BUILD)/gen
 LDFLAGS := -pthread
 ifeq ($(SAN),1)
   CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   LDFLAGS += -fsanitize=address,undefined
-  OPT := -O1
 endif
 
 # ---- sources -------------------------------------------------------------------------------------

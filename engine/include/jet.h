@@ -721,8 +721,10 @@ JET_ERR JET_API JetStopBackupInstance(JET_INSTANCE instance);
  * JET_errExistingLogFileIsNotContiguous; JET_errMissingCurrentLogFiles;
  * JET_errRestoreOfNonBackupDatabase; JET_errDatabasePatchFileMismatch;
  * JET_errStartingRestoreLogTooHigh; JET_errEndingRestoreLogTooLow; JET_errDatabaseCorrupted;
- * JET_errInvalidParameter; JET_errInstanceNameInUse (target instance running). Events 204, 205,
- * 454, 431-435, 450. */
+ * JET_errInvalidParameter; JET_errDatabaseNotFound (a map entry matching no logged database).
+ * When szTargetInstanceName names a live instance, that instance is under restore while this runs:
+ * its calls fail with JET_errRestoreInProgress. Events 204 (start), 430-435 (the checks), 450,
+ * 457, 458 (later logs), 454 (failure), 205 (end). */
 JET_ERR JET_API JetExternalRestore(JET_PSTR szCheckpointFilePath, JET_PSTR szLogPath,
                                    JET_RSTMAP *rgrstmap, long crstfilemap, JET_PSTR szBackupLogPath,
                                    long genLow, long genHigh, JET_PFNSTATUS pfn);

@@ -279,10 +279,12 @@ static void *ckpt_main(void *arg)
         /* Also write dirty pages out early when the cache fills up, so commits do not stall. */
         int pressure = cache_dirty_count(inst->cache) > cache_frames(inst->cache) / 2;
         if ((due || pressure) && !log_dead(inst->log)) {
+            event_hold();
             JET_ERR err = ckpt_run(inst, 0);
             if (err < 0)
                 event_log(inst, EV_INSTANCE_FATAL, JET_XEVENT_WARNING, 0, err,
                           "A checkpoint failed with %s; it will be retried.", JetXErrorName(err));
+            event_release();
         }
         pthread_mutex_lock(&c->mu);
     }

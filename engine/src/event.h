@@ -51,7 +51,14 @@ enum event_id {
     EV_INSTANCE_FATAL = 412,       /* the log could not be written: instance unavailable */
 };
 
-/* Formats and delivers an event. Safe to call with engine locks held: the callback must not call
+/* Events are never delivered while the raising thread may hold engine locks: between
+ * event_hold() and the matching event_release() (every API call's entry and exit, background
+ * threads' work) they are queued on the raising thread and delivered, in order, by the outermost
+ * event_release(). Outside a hold they are delivered at once. */
+void event_hold(void);
+void event_release(void);
+
+/* Formats and delivers (or queues) an event. Safe to call with engine locks held: the callback must not call
  * back into calls that take those locks (documented in jet.h). */
 void event_log(struct inst *inst, unsigned id, int level, uint64_t backup_id, JET_ERR err,
                const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -98,6 +98,7 @@ JET_ERR inst_enter_known(struct inst *inst)
     JET_ERR err = gate_locked(inst);
     if (err >= 0) inst->active++;
     pthread_mutex_unlock(&inst->mu);
+    if (err >= 0) event_hold();
     return err;
 }
 
@@ -150,6 +151,7 @@ void inst_leave(struct inst *inst)
     pthread_mutex_lock(&inst->mu);
     if (--inst->active == 0) pthread_cond_broadcast(&inst->idle);
     pthread_mutex_unlock(&inst->mu);
+    event_release();
 }
 
 void inst_set_fatal(struct inst *inst, JET_ERR err, const char *why)
@@ -486,6 +488,7 @@ JET_ERR JET_API JetInit2(JET_INSTANCE *pinstance, JET_GRBIT grbit)
     pthread_mutex_unlock(&inst->mu);
     pthread_mutex_unlock(&T.mu);
 
+    event_hold();
     pthread_mutex_lock(&inst->api_mu);
     err = inst_start(inst);
     pthread_mutex_unlock(&inst->api_mu);
@@ -494,6 +497,7 @@ JET_ERR JET_API JetInit2(JET_INSTANCE *pinstance, JET_GRBIT grbit)
     inst->initializing = 0;
     inst->initialized = err >= 0;
     pthread_mutex_unlock(&inst->mu);
+    event_release();
     if (err >= 0 && pinstance) *pinstance = inst->handle;
     return err;
 }
@@ -556,15 +560,23 @@ JET_ERR JET_API JetTerm2(JET_INSTANCE instance, JET_GRBIT grbit)
         inst_destroy(inst);
         return JET_errSuccess;
     }
+    /* The backup mutex is taken without inst->mu held (backup calls take inst->mu under it). */
+    pthread_mutex_unlock(&inst->mu);
     int stop_bits = (grbit & (JET_bitTermStopBackup | JET_bitTermAbrupt | JET_bitTermDirty)) != 0;
     if (bk_active(inst) && !stop_bits) {
-        pthread_mutex_unlock(&inst->mu);
         pthread_mutex_unlock(&T.mu);
         return JET_errBackupInProgress;
+    }
+    pthread_mutex_lock(&inst->mu);
+    if (inst->terminating) {
+        pthread_mutex_unlock(&inst->mu);
+        pthread_mutex_unlock(&T.mu);
+        return JET_errTermInProgress;
     }
     inst->terminating = 1;
     pthread_mutex_unlock(&inst->mu);
     pthread_mutex_unlock(&T.mu);
+    event_hold();
 
     os_fault_pause(0);
     pthread_mutex_lock(&inst->mu);
@@ -582,6 +594,7 @@ JET_ERR JET_API JetTerm2(JET_INSTANCE instance, JET_GRBIT grbit)
     table_remove(inst);
     pthread_mutex_unlock(&T.mu);
     inst_destroy(inst);
+    event_release();
     return err;
 }
 
