@@ -46,6 +46,7 @@ test('a restore through the restore page: upload with progress, run, JET_errSucc
   await page.click('nav >> text=Restore');
   await page.waitForURL(/\/ui\/restores$/);
   await assertAccessible(page);
+  await screenshot(page, 'restores');
   // a name in use is refused with a sentence
   await page.fill('#new-instance', 'default');
   await page.click('text=Create staging area');
