@@ -150,11 +150,17 @@ JET_ERR page_check(const uint8_t *pg, uint32_t pgsz)
     if (type != PAGE_LEAF && type != PAGE_INTERNAL) return JET_errDatabaseCorrupted;
     unsigned n = page_nslots(pg), lower = PAGE_HDR + PAGE_SLOT * n, up = upper(pg, pgsz);
     if (lower > pgsz || up < lower || up > pgsz || frag(pg) > pgsz) return JET_errDatabaseCorrupted;
+    unsigned cells = 0;
     for (unsigned i = 0; i < n; i++) {
         const uint8_t *s = pg + PAGE_HDR + PAGE_SLOT * i;
         unsigned off = get_u16(s), len = get_u16(s + 2);
         if (off < up || off + len > pgsz || len < 6) return JET_errDatabaseCorrupted;
         if (6u + get_u16(pg + off) > len || get_u16(pg + off) > 512) return JET_errDatabaseCorrupted;
+        cells += len;
     }
+    /* The cell area holds the cells and frag bytes of holes, exactly (every operation above keeps
+     * this). Cells that overlap, or a frag that lies, would make page_compact write below its
+     * buffer and page_free promise room that is not there. */
+    if (cells + frag(pg) != pgsz - up) return JET_errDatabaseCorrupted;
     return JET_errSuccess;
 }

@@ -242,6 +242,61 @@ static void test_checksum_catches_every_flipped_byte(void **state)
     free(pg);
 }
 
+/* A B+tree leaf cell {u16 key length, u32 value info, key, value} of len bytes (len >= 6). */
+static void btree_cell(uint8_t *cell, unsigned len, uint64_t tag)
+{
+    tfx_fill(cell, len, tag, len);
+    unsigned klen = (len - 6) / 2;
+    cell[0] = (uint8_t)klen;
+    cell[1] = (uint8_t)(klen >> 8);
+}
+
+/* page_check accepts every page the page operations produce, and refuses a page whose cells and
+ * fragment count do not add up to its cell area: overlapping cells were accepted, and page_compact
+ * then wrote below its buffer (found by fuzz/fuzz_page.c). */
+static void test_structural_check_holds_for_real_pages_and_refuses_overlaps(void **state)
+{
+    (void)state;
+    uint8_t *pg = malloc(PAGE_SIZE_MAX);
+    uint8_t cell[600];
+    assert_non_null(pg);
+    uint64_t rnd = 0xc0ffee;
+    for (int s = 0; s < 4; s++) {
+        uint32_t sz = sizes[s];
+        page_init(pg, sz, 5, PAGE_LEAF, 0);
+        for (int op = 0; op < 5000; op++) {
+            unsigned n = page_nslots(pg), x = (unsigned)tfx_rand_below(&rnd, 10);
+            unsigned len = 6 + (unsigned)tfx_rand_below(&rnd, 500);
+            btree_cell(cell, len, tfx_rand(&rnd));
+            if (x < 5 && page_free(pg, sz) >= page_cell_need(len))
+                assert_int_equal(page_insert(pg, sz, (unsigned)tfx_rand_below(&rnd, n + 1), cell, len), 0);
+            else if (x < 8 && n)
+                page_delete(pg, sz, (unsigned)tfx_rand_below(&rnd, n));
+            else if (x < 9 && n)
+                page_replace(pg, sz, (unsigned)tfx_rand_below(&rnd, n), cell, len);
+            else
+                page_compact(pg, sz);
+            if (page_check(pg, sz) != JET_errSuccess) fail_msg("page size %u: operation %d not accepted", sz, op);
+        }
+        page_truncate(pg, sz, 0);
+        btree_cell(cell, 40, 1);
+        assert_int_equal(page_insert(pg, sz, 0, cell, 40), 0);
+        btree_cell(cell, 60, 2);
+        assert_int_equal(page_insert(pg, sz, 1, cell, 60), 0);
+        assert_int_equal(page_check(pg, sz), JET_errSuccess);
+        uint8_t saved[PAGE_SLOT];
+        uint8_t *slot0 = pg + PAGE_HDR, *slot1 = pg + PAGE_HDR + PAGE_SLOT;
+        memcpy(saved, slot1, PAGE_SLOT);
+        memcpy(slot1, slot0, PAGE_SLOT); /* slot 1 names cell 0 too: 80 bytes of cells in 100 */
+        assert_int_equal(page_check(pg, sz), JET_errDatabaseCorrupted);
+        memcpy(slot1, saved, PAGE_SLOT);
+        assert_int_equal(page_check(pg, sz), JET_errSuccess);
+        pg[22] = (uint8_t)(pg[22] + 8); /* frag claims 8 free bytes that are not there */
+        assert_int_equal(page_check(pg, sz), JET_errDatabaseCorrupted);
+    }
+    free(pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_replace_and_full_page),
         cmocka_unit_test(test_random_operations_match_a_model),
         cmocka_unit_test(test_checksum_catches_every_flipped_byte),
+        cmocka_unit_test(test_structural_check_holds_for_real_pages_and_refuses_overlaps),
     };
     return cmocka_run_group_tests_name("page", tests, NULL, NULL);
 }
