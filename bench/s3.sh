@@ -165,8 +165,8 @@ about 1.1 GiB (records of 1000 KiB through the REST API), then measures:
 - **Upload**: `POST /api/v1/backups {"type": "full", "target": "bench"}` until the database object is
   on the store (`target.bytesUploaded` of the backup reaches the database's streamed size, polled
   every 50 ms). Everything is included: every page read through the engine's verified offset
-  reads (`JetXReadFileAt`), SHA-256 and CRC32C of the file in order, the SHA-256 of each part
-  signed into its request, 8 MiB parts with 4 in flight, the catalog rows. Against it: one
+  reads (`JetXReadFileAt`), SHA-256 and CRC32C of the file in order (the manifest's digests),
+  8 MiB parts with 4 in flight sent as UNSIGNED-PAYLOAD, the catalog rows. Against it: one
   `curl --aws-sigv4 aws:amz:us-east-1:s3 -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -T FILE` of a
   file of the same size that was just read (page cache), one PUT, no checksum.
 - **Restore download**: `POST /api/v1/restores {"from": ...}` on a second hotcopyd with an empty

@@ -8,7 +8,7 @@
  * closed log generation on disk when resuming after a restart), feeds them to the file's SHA-256
  * and CRC32C in part order (a worker waits for its turn: the digests are of the bytes sent, in
  * file order), uploads the part (taking each 256 KiB from the backup's throttle as it is sent;
- * UNSIGNED-PAYLOAD, but the part's ETag must be the MD5 of the bytes sent) and records it in the
+ * UNSIGNED-PAYLOAD: the manifest's digests check what was sent end to end) and records it in the
  * catalog (upload_parts). Memory: one part buffer per worker, whatever the file size.
  *
  * Resume: when the catalog row already holds a multipart id, the store's parts (ListParts) whose
