@@ -80,21 +80,16 @@ static size_t count_copied(const struct view *v, enum cat_file_kind kind, size_t
 static uint64_t view_version(const struct view *v)
 {
     char key[256];
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
     int n = snprintf(key, sizeof key, "%d|%d|%d|%d|%ld|%lld|%lld|%zu|%lld", (int)v->b.phase,
                      v->running, v->stopped, v->b.has_result, (long)v->b.result.code,
                      (long long)v->b.gen_low, (long long)v->b.gen_high, v->event_count,
                      v->event_count ? (long long)v->events[v->event_count - 1].id : 0LL);
-    for (int i = 0; i < n && i < (int)sizeof key; i++)
-        h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
+    uint64_t h = ui_hash(UI_HASH_SEED, key, n > 0 && (size_t)n < sizeof key ? (size_t)n : 0);
     for (size_t i = 0; i < v->file_count; i++) {
         const struct cat_backup_file *f = &v->files[i];
-        uint64_t parts[2] = {f->size_bytes, f->bytes_served};
-        for (const char *p = f->name; *p; p++)
-            h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-        for (int k = 0; k < 2; k++)
-            for (int byte = 0; byte < 8; byte++)
-                h = (h ^ ((parts[k] >> (8 * byte)) & 0xff)) * 0x100000001b3ull;
+        uint64_t sizes[2] = {f->size_bytes, f->bytes_served};
+        h = ui_hash(h, f->name, strlen(f->name));
+        h = ui_hash(h, sizes, sizeof sizes);
     }
     return h;
 }

@@ -77,6 +77,14 @@ void ui_time(struct hc_strbuf *sb, int64_t unix_us)
     ui_printf(sb, "<time datetime=\"%s\">%s</time>", rfc, shown);
 }
 
+uint64_t ui_hash(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
 const char *ui_result_class(int32_t code)
 {
     return code == 0 ? "ok" : code > 0 ? "warn" : "bad";

@@ -33,6 +33,11 @@ void ui_bytes(struct hc_strbuf *sb, uint64_t bytes);
 /* <time datetime="RFC 3339">YYYY-MM-DD HH:MM:SS UTC</time>, or "—" for 0. */
 void ui_time(struct hc_strbuf *sb, int64_t unix_us);
 
+/* FNV-1a (64 bit) of len bytes, continuing from h (start with UI_HASH_SEED): the versions and ETags
+ * of the dashboard. */
+#define UI_HASH_SEED 0xcbf29ce484222325ull
+uint64_t ui_hash(uint64_t h, const void *data, size_t len);
+
 /* The kind of an engine result, for its colour and its word: success, warning (> 0), error. */
 const char *ui_result_class(int32_t code);
 

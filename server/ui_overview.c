@@ -226,10 +226,7 @@ static void snapshot_take(struct snapshot *sn, struct hc_instance *inst)
     char key[256];
     snprintf(key, sizeof key, "%d|%d|%.0f|%s|%d", sn->usable, sn->load_running, num(b, "id"),
              str(b, "phase"), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "stopped")));
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-    sn->controls_version = h;
+    sn->controls_version = ui_hash(UI_HASH_SEED, key, strlen(key));
 }
 
 static void snapshot_free(struct snapshot *sn)

@@ -7,6 +7,7 @@
 #include "ui.h"
 
 #include "catalog.h" /* struct embedded_file */
+#include "ui_html.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -48,9 +49,7 @@ static const char *content_type(const char *name)
 
 static void etag_of(const struct embedded_file *f, char *out, size_t cap)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
-    for (size_t i = 0; i < f->size; i++)
-        h = (h ^ f->data[i]) * 0x100000001b3ull;
+    uint64_t h = ui_hash(UI_HASH_SEED, f->data, f->size);
     snprintf(out, cap, "\"%016llx-%zu\"", (unsigned long long)h, f->size);
 }
 
