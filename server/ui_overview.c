@@ -235,11 +235,11 @@ static void snapshot_free(struct snapshot *sn)
     cJSON_Delete(sn->load);
 }
 
-/* The figures (state, generations, commits and their rate, databases, last backups, the load
- * generator's counts), which change all the time: re-rendered by their own poll every two
- * seconds. prev_commits/prev_us: the previous sample (prev_us 0: none). The poll carries the
- * controls' version, so that the controls are re-rendered only when they change (a button being
- * replaced under the pointer would lose a click). */
+/* The figures (state, generations, commits and their rate, databases, last backups), which change
+ * all the time: re-rendered by their own poll every two seconds, whose answer also carries the
+ * load generator's counts (out of band). prev_commits/prev_us: the previous sample (prev_us 0:
+ * none). The poll carries the controls' version, so that the controls are re-rendered only when
+ * they change (a button being replaced under the pointer would lose a click). */
 static void render_stats(struct hc_strbuf *sb, struct hc_app *app, const struct hc_instance *inst,
                          const struct snapshot *sn, double prev_commits, int64_t prev_us)
 {
