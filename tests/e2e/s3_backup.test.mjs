@@ -189,3 +189,33 @@ test('a corrupt or missing object fails the restore with a problem naming it', {
   assert.equal(ok.status, 201, JSON.stringify(ok.doc));
   await fresh.stop();
 });
+
+test('a copy backup (no truncation) and a differential are kept and restorable', { timeout: 180000 }, async () => {
+  const s = await appliance(['--demo']);
+  await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 200, seconds: 60 } });
+  await sleep(1000);
+  const keys = [];
+  let through = 0;
+  // a full with truncation starts the chain, then a copy and a differential leave it alone
+  for (const [type, truncate, recorded] of [['full', true, 'full'], ['full', false, 'copy'], ['incremental', false, 'differential']]) {
+    await sleep(500);
+    const b = await beginTargetBackup(s, { type });
+    through = await acknowledged(s);
+    const { end } = await finishBackup(s, b.id, { truncate });
+    assert.equal(end.backup.recordedAs, recorded);
+    const done = await waitTarget(s, b.id);
+    assert.equal(done.target.state, 'complete', messages(done));
+    const m = JSON.parse(s3curl(rgw, 'GET', `${BUCKET}/${done.target.manifestKey}`).body.toString());
+    assert.equal(m.recordedAs, recorded);
+    if (type === 'incremental') assert.equal(m.chain.full, keys[0], 'chained to the full, not the copy');
+    keys.push(done.target.manifestKey);
+  }
+  await s.json('/api/v1/instances/default/load', { method: 'DELETE' });
+  for (const [i, key] of keys.slice(1).entries()) {
+    const r = await restoreFrom(s, `copy-${i}`, key);
+    assert.equal(r.status, 201, JSON.stringify(r.doc));
+    const v = await s.json(`/api/v1/instances/copy-${i}/load/verify?through=${i === 1 ? through : 1}`);
+    assert.equal(v.doc.missingThrough, 0, JSON.stringify(v.doc));
+  }
+  await s.stop();
+});
