@@ -439,9 +439,12 @@ static JET_ERR resolve(struct inst *inst, struct backup *b, const char *name, in
             return fail_backup(inst, b, err);
         }
         if (err < 0) return err;
-        if (!f->is_log)
-            ev(inst, b, EV_BACKUP_FILE_OPEN, JET_XEVENT_INFO, 0, "Starting the backup of file %s (size %llu bytes).",
-               f->path, (unsigned long long)f->size);
+    }
+    if (!f->is_log && !f->announced) {
+        /* Once per file, at its first open or read (JetXGetBackupInfo may have sized it earlier). */
+        f->announced = 1;
+        ev(inst, b, EV_BACKUP_FILE_OPEN, JET_XEVENT_INFO, 0, "Starting the backup of file %s (size %llu bytes).",
+           f->path, (unsigned long long)f->size);
     }
     *out = f;
     return JET_errSuccess;

@@ -48,6 +48,7 @@ struct bkfile {
     size_t nr, capr;
     uint64_t delivered;
     int failed;        /* verification failed (database) */
+    int announced;     /* event 220 raised */
 };
 
 /* Prepares a file for reading at first access: a database's header snapshot and size, a log's
