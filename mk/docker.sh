@@ -30,6 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE=${HOTCOPY_IMAGE:-hotcopy:latest}
+BUILD_STAGE_TAG=${IMAGE%%:*}-build:cache
 SUITE=bookworm
 LOCAL_BASE=hotcopy-base:$SUITE
 DOCKERD_LOG=${HOTCOPY_DOCKERD_LOG:-/var/log/hotcopy-dockerd.log}
@@ -246,13 +247,19 @@ build_image() {
   bridge_available || args+=(--network host)
   log "building $IMAGE from $BASE"
   t0=$(now)
-  DOCKER_BUILDKIT=0 docker build --force-rm -f docker/Dockerfile -t "$IMAGE" "${args[@]}" . \
-    >build/docker-build.log 2>&1 || {
+  # The build stage is tagged too (BUILD_STAGE_TAG), so that it stays as the next build's cache
+  # while the images of earlier builds, untagged now, can be removed by their label.
+  : >build/docker-build.log
+  { DOCKER_BUILDKIT=0 docker build --force-rm -f docker/Dockerfile --target build \
+      -t "$BUILD_STAGE_TAG" "${args[@]}" . &&
+    DOCKER_BUILDKIT=0 docker build --force-rm -f docker/Dockerfile -t "$IMAGE" "${args[@]}" .
+  } >>build/docker-build.log 2>&1 || {
     tail -40 build/docker-build.log | sed 's/^/    /'
     fail "docker build failed; full log in build/docker-build.log"
   }
-  BUILD_SECONDS=$(since "$t0")
-  log "image $IMAGE built in $BUILD_SECONDS s; size $(image_mb "$IMAGE") MB (budget $SIZE_BUDGET_MB MB)"
+  log "image $IMAGE built in $(since "$t0") s; size $(image_mb "$IMAGE") MB (budget $SIZE_BUDGET_MB MB)"
+  docker image prune -f --filter label=org.hotcopy.image >/dev/null ||
+    log "could not remove the untagged images of earlier builds"
 }
 
 check_size() {
