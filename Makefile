@@ -145,6 +145,7 @@ test: deps
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory browser
+	@bash tests/run.sh cmd docker -- bash mk/docker.sh test
 	@bash tests/run.sh summary
 
 soak: all tests-bin

@@ -11,7 +11,7 @@ PKGS=(build-essential pkg-config clang libclang-rt-14-dev curl ca-certificates
       libcurl4-openssl-dev libexpat1-dev libgnutls28-dev gnutls-bin openssl
       nginx-light wrk hyperfine chromium procps psmisc iproute2
       ceph-mon ceph-osd radosgw ceph-common
-      docker.io debootstrap)
+      docker.io docker-compose debootstrap)
 [ "${HOTCOPY_DEPS_EXTRA:-}" ] && PKGS+=(${HOTCOPY_DEPS_EXTRA})
 
 missing=()
