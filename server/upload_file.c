@@ -182,17 +182,6 @@ static void *part_worker(void *p)
         uint64_t offset = (uint64_t)part * run->part_size;
         size_t len = (size_t)(req->size - offset < run->part_size ? req->size - offset : run->part_size);
         if (read_source(run, offset, buf, len) != 0) break;
-        /* the digests take the parts in file order */
-        pthread_mutex_lock(&run->lock);
-        while (run->hashed != part && !run->failed) pthread_cond_wait(&run->turn, &run->lock);
-        if (!run->failed) {
-            hc_digest_update(&run->digest, buf, len);
-            run->hashed++;
-            pthread_cond_broadcast(&run->turn);
-        }
-        bool failed = run->failed;
-        pthread_mutex_unlock(&run->lock);
-        if (failed) break;
         struct s3_part *out = &run->parts[part];
         out->number = part + 1;
         out->size = len;
@@ -209,6 +198,18 @@ static void *part_worker(void *p)
                 break;
             }
         }
+        /* the digests take the parts in file order (after the send, so that a part waiting for
+         * its turn does not hold back the store) */
+        pthread_mutex_lock(&run->lock);
+        while (run->hashed != part && !run->failed) pthread_cond_wait(&run->turn, &run->lock);
+        if (!run->failed) {
+            hc_digest_update(&run->digest, buf, len);
+            run->hashed++;
+            pthread_cond_broadcast(&run->turn);
+        }
+        bool failed = run->failed;
+        pthread_mutex_unlock(&run->lock);
+        if (failed) break;
         if (cat_upload_add_part(req->app->cat, run->row_id, part + 1, offset, len, out->etag) != CAT_OK)
             fprintf(stderr, "hotcopyd: catalog: %s\n", cat_errmsg(req->app->cat));
         if (req->progress) {
@@ -335,6 +336,7 @@ int hc_upload_file(const struct hc_upload_file_req *req, struct hc_upload_file_r
         goto out;
     }
     if (find_row(&run, &row) != 0) goto out;
+    run.row_id = row.id;
     if (row.state == CAT_UPLOAD_COMPLETE) { /* done before (resume): nothing to send */
         snprintf(res->sha256, sizeof res->sha256, "%.64s", row.sha256);
         res->crc32c = (uint32_t)row.crc32c;

@@ -5,11 +5,12 @@
  * Parts are HC_UPLOAD_PART_SIZE bytes (more for a file that would need over 10000 parts), the last
  * one shorter. One worker thread per client in `clients` (one client per thread, as s3.h wants):
  * each takes the next part number, reads its bytes (the engine's verified JetXReadFileAt, or a
- * closed log generation on disk when resuming after a restart), feeds them to the file's SHA-256
- * and CRC32C in part order (a worker waits for its turn: the digests are of the bytes sent, in
- * file order), uploads the part (taking each 256 KiB from the backup's throttle as it is sent;
- * UNSIGNED-PAYLOAD: the manifest's digests check what was sent end to end) and records it in the
- * catalog (upload_parts). Memory: one part buffer per worker, whatever the file size.
+ * closed log generation on disk when resuming after a restart), uploads the part (taking each
+ * 256 KiB from the backup's throttle as it is sent; UNSIGNED-PAYLOAD: the manifest's digests check
+ * what was sent end to end), then feeds the same buffer to the file's SHA-256 and CRC32C in part
+ * order (a worker waits for its turn: the digests are of the bytes sent, in file order) and
+ * records the part in the catalog (upload_parts). Memory: one part buffer per worker, whatever
+ * the file size.
  *
  * Resume: when the catalog row already holds a multipart id, the store's parts (ListParts) whose
  * size matches and whose ETag is the MD5 of the bytes read now are kept, not sent again; any other
