@@ -19,7 +19,8 @@
 #              loaded once per engine), warm cache of CACHE_MIB (the table does not fit in it; the
 #              OS page cache holds the files) -> reads/s (target >= 1.0x)
 #   (d) VmHWM of every run against the cache parameter        (target <= cache + MEM_SLACK_MIB)
-# Prints one summary line per case; raw RESULT lines go to $BENCH_DIR/results.txt.
+# Prints one summary line per case; raw RESULT lines go to $BENCH_DIR/results.txt and are kept in
+# bench/results/engine-<UTC time>.txt (not tracked by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -177,7 +178,12 @@ echo
 printf 'engine floor   disk fdatasync of a %s-byte append in a preallocated file: %s /s (p50 %s us)\n' \
   512 "$(fmt "$FLOOR")" "$FLOOR_P50"
 for line in "${SUMMARY[@]}"; do echo "$line"; done
-echo "engine: libjet commits per log flush at 8 threads: $GROUP; raw results: $RESULTS"
+mkdir -p bench/results
+SUFFIX=
+[ "$QUICK" = 0 ] || SUFFIX=-quick
+KEPT=bench/results/engine-$(date -u +%Y%m%dT%H%M%SZ)$SUFFIX.txt
+cp "$RESULTS" "$KEPT"
+echo "engine: libjet commits per log flush at 8 threads: $GROUP; raw results: $KEPT"
 
 # ---- docs ------------------------------------------------------------------------------------
 # replace_block DOC BLOCK: swaps the generated block (between the engine-results markers) of DOC for
@@ -218,7 +224,7 @@ if [ "$DOCS" = 1 ]; then
     echo "|---|---:|---:|---:|---:|---|"
     for row in "${TABLE_ROWS[@]}"; do echo "$row"; done
     echo
-    echo "Table of (c): $READ_ROWS rows; files after the load: libjet \`bench.edb\`" \
+    echo "Table of (c): $(fmt "$READ_ROWS") rows; files after the load: libjet \`bench.edb\`" \
          "$((TABLE_BYTES_JET / 1048576)) MiB, SQLite \`bench.db\` $((TABLE_BYTES_SQLITE / 1048576)) MiB."
     echo "libjet commits per log flush with 8 threads (group commit): $GROUP. The disk's floor for one"
     echo "commit at a time, measured in the same run (512-byte append inside a preallocated file +"
