@@ -619,7 +619,7 @@ static void run_resumed(struct hc_upload *up)
                         up->files[i].name);
             return;
         }
-        if (up->files[i].kind == CAT_FILE_LOG && i < first_log) first_log = i;
+        if (i < first_log && up->files[i].kind == CAT_FILE_LOG) first_log = i;
     }
     if (upload_files(up, first_log, up->file_count, inst->dir) != 0) return;
     set_stage(up, ST_MANIFEST);
