@@ -486,8 +486,8 @@ JET_ERR JET_API JetAttachDatabase(JET_SESID sesid, JET_PCSTR szFilename, JET_GRB
 JET_ERR JET_API JetAttachDatabase2(JET_SESID sesid, JET_PCSTR szFilename,
                                    const unsigned long cpgDatabaseSizeMax, JET_GRBIT grbit);
 /* Detaches a database (flushing it and marking it clean). szFilename NULL detaches all.
- * Errors: JET_errDatabaseNotFound, JET_errDatabaseInUse (open in a session),
- * JET_errBackupInProgress. */
+ * Errors: JET_errDatabaseNotFound, JET_errDatabaseInUse (open in a session, or a table of it still
+ * open or written by a pending transaction), JET_errBackupInProgress. */
 JET_ERR JET_API JetDetachDatabase(JET_SESID sesid, JET_PCSTR szFilename);
 JET_ERR JET_API JetDetachDatabase2(JET_SESID sesid, JET_PCSTR szFilename, JET_GRBIT grbit);
 /* Opens an attached database for the session. Errors: JET_errDatabaseNotFound (not attached). */
@@ -526,8 +526,9 @@ JET_ERR JET_API JetDeleteTable(JET_SESID sesid, JET_DBID dbid, JET_PCSTR szTable
 /* Adds a column. Types: Bit, UnsignedByte, Short, UnsignedShort, Long, UnsignedLong, LongLong,
  * Currency, IEEESingle, IEEEDouble, DateTime, GUID, Binary, Text, LongBinary, LongText.
  * grbit: JET_bitColumnFixed, JET_bitColumnTagged, JET_bitColumnNotNULL, JET_bitColumnAutoincrement
- * (Long or Currency/LongLong). Errors: JET_errColumnDuplicate, JET_errInvalidColumnType,
- * JET_errInvalidName, JET_errTooManyColumns, JET_errInvalidParameter. */
+ * (Long or Currency/LongLong; one per table). Errors: JET_errColumnDuplicate,
+ * JET_errInvalidColumnType, JET_errInvalidName, JET_errTooManyColumns, JET_errInvalidParameter,
+ * JET_errColumnRedundant (a second autoincrement column). */
 JET_ERR JET_API JetAddColumn(JET_SESID sesid, JET_TABLEID tableid, JET_PCSTR szColumnName,
                              const JET_COLUMNDEF *pcolumndef, const void *pvDefault,
                              unsigned long cbDefault, JET_COLUMNID *pcolumnid);
@@ -571,8 +572,8 @@ JET_ERR JET_API JetRollback(JET_SESID sesid, JET_GRBIT grbit);
 
 /* Starts building a record: JET_prepInsert (new record), JET_prepReplace (the current record;
  * write-locked), JET_prepReplaceNoLock, JET_prepInsertCopy, JET_prepCancel.
- * Errors: JET_errNotInTransaction is not returned (an update outside a transaction is its own
- * transaction, as in ESE); JET_errNoCurrentRecord (replace without a current record);
+ * An insert outside a transaction is its own transaction at JetUpdate (as in ESE); a replace needs
+ * one: JET_errNotInTransaction. JET_errNoCurrentRecord (replace without a current record);
  * JET_errWriteConflict (another session's transaction updated the record); JET_errAlreadyPrepared;
  * JET_errUpdateNotPrepared (cancel without prepare). */
 JET_ERR JET_API JetPrepareUpdate(JET_SESID sesid, JET_TABLEID tableid, unsigned long prep);

@@ -396,10 +396,13 @@ static JET_ERR check_dir(const char *dir, int create)
     return os_mkdirs(dir);
 }
 
-static void release_runtime(struct inst *inst)
+static void release_runtime_mode(struct inst *inst, int abandon)
 {
     if (inst->log) {
-        log_close(inst->log);
+        if (abandon)
+            log_close_abandon(inst->log);
+        else
+            log_close(inst->log);
         inst->log = NULL;
     }
     for (uint32_t id = 1; id <= DB_MAX; id++)
@@ -412,6 +415,8 @@ static void release_runtime(struct inst *inst)
     keylock_free(inst->locks);
     inst->locks = NULL;
 }
+
+static void release_runtime(struct inst *inst) { release_runtime_mode(inst, 0); }
 
 static JET_ERR inst_start(struct inst *inst)
 {
@@ -474,15 +479,15 @@ JET_ERR JET_API JetInit2(JET_INSTANCE *pinstance, JET_GRBIT grbit)
         }
     }
     pthread_mutex_lock(&inst->mu);
-    if (inst->initialized || inst->initializing) {
-        pthread_mutex_unlock(&inst->mu);
-        pthread_mutex_unlock(&T.mu);
-        return JET_errAlreadyInitialized;
-    }
     if (inst->terminating) {
         pthread_mutex_unlock(&inst->mu);
         pthread_mutex_unlock(&T.mu);
         return JET_errTermInProgress;
+    }
+    if (inst->initialized || inst->initializing) {
+        pthread_mutex_unlock(&inst->mu);
+        pthread_mutex_unlock(&T.mu);
+        return JET_errAlreadyInitialized;
     }
     inst->initializing = 1;
     pthread_mutex_unlock(&inst->mu);
@@ -588,7 +593,8 @@ JET_ERR JET_API JetTerm2(JET_INSTANCE instance, JET_GRBIT grbit)
     session_end_all(inst);
     int dirty = (grbit & (JET_bitTermAbrupt | JET_bitTermDirty)) != 0;
     if (!dirty && inst->initialized) err = shutdown_clean(inst);
-    release_runtime(inst);
+    /* A dirty term drops what the log has not made durable, as a crash would. */
+    release_runtime_mode(inst, (grbit & JET_bitTermDirty) != 0);
 
     pthread_mutex_lock(&T.mu);
     table_remove(inst);

@@ -312,11 +312,12 @@ HandleError:
     return err;
 }
 
-void log_close(struct log *log)
+static void close_common(struct log *log, int flush)
 {
     if (!log) return;
     pthread_mutex_lock(&log->mu);
-    if (log->file && !log->dead) flush_locked(log);
+    if (flush && log->file && !log->dead) flush_locked(log);
+    while (log->flushing) pthread_cond_wait(&log->cv, &log->mu);
     log->stopping = 1;
     pthread_cond_broadcast(&log->spare_cv);
     pthread_mutex_unlock(&log->mu);
@@ -328,6 +329,9 @@ void log_close(struct log *log)
     free(log->buf);
     free(log);
 }
+
+void log_close(struct log *log) { close_common(log, 1); }
+void log_close_abandon(struct log *log) { close_common(log, 0); }
 
 JET_ERR log_append(struct log *log, struct lrbuf *b, lgpos_t *end)
 {

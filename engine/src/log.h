@@ -33,6 +33,9 @@ JET_ERR log_open(struct inst *inst, uint32_t gen, uint32_t append_off, int64_t p
                  struct log **out);
 /* Flushes and closes; stops the spare thread. */
 void log_close(struct log *log);
+/* Closes without flushing what was appended but is not yet durable, as a crash would
+ * (JetTerm2 with JET_bitTermDirty). */
+void log_close_abandon(struct log *log);
 
 /* Appends the records of b (sealing each) and returns the end position. */
 JET_ERR log_append(struct log *log, struct lrbuf *b, lgpos_t *end);

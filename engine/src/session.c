@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "handle.h"
 #include "keylock.h"
 
@@ -156,6 +157,7 @@ JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
     }
     pthread_mutex_unlock(&sessions.mu);
     if (err < 0) return err;
+    event_hold(); /* inst_leave releases it */
     session_free(s);
     inst_leave(inst);
     return JET_errSuccess;
