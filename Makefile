@@ -54,7 +54,7 @@ BROWSER_TESTS := $(sort $(wildcard tests/browser/*.test.mjs))
 
 ALL := $(LIBJET) $(TOOLS) $(if $(DB_SRC),$(LIBHCDB)) $(HOTCOPYD)
 
-.PHONY: all deps test unit asan e2e browser run bench soak fuzz lint format clean help tests-bin \
+.PHONY: all deps test unit asan e2e browser readme run bench soak fuzz lint format clean help tests-bin \
         docker docker-test
 .DEFAULT_GOAL := all
 
@@ -138,6 +138,10 @@ e2e: all
 browser: all
 	@$(if $(BROWSER_TESTS),HOTCOPYD=$(abspath $(BUILD)/bin/hotcopyd) bash tests/run.sh node browser $(BROWSER_TESTS),true)
 
+# README.md's curl walkthrough and C example, run as written, and the files the docs name.
+readme: all
+	@HOTCOPYD=$(abspath $(BUILD)/bin/hotcopyd) bash tests/run.sh node readme tests/readme/readme.test.mjs
+
 test: deps
 	@bash tests/run.sh reset
 	@$(MAKE) --no-print-directory all tests-bin
@@ -145,6 +149,7 @@ test: deps
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory browser
+	@$(MAKE) --no-print-directory readme
 	@bash tests/run.sh cmd docker -- bash mk/docker.sh test
 	@bash tests/run.sh summary
 
