@@ -94,6 +94,34 @@ enum hc_range_outcome hc_range_parse(const char *header, uint64_t size_u,
     return HC_RANGE_PARTIAL;
 }
 
+/* Reads at least one digit into *value; false on overflow past INT64_MAX or no digit. */
+static bool read_digits(const char **p, uint64_t *value)
+{
+    if (**p < '0' || **p > '9') return false;
+    int64_t v;
+    if (!read_number(p, &v)) return false;
+    *value = (uint64_t)v;
+    return true;
+}
+
+bool hc_content_range_parse(const char *text, uint64_t *start, uint64_t *end, uint64_t *total)
+{
+    uint64_t s, e, t = 0;
+    if (text == NULL || strncasecmp(text, "bytes ", 6) != 0) return false;
+    const char *p = text + 6;
+    skip_spaces(&p);
+    if (!read_digits(&p, &s) || *p++ != '-' || !read_digits(&p, &e) || *p++ != '/') return false;
+    if (*p == '*')
+        p++;
+    else if (!read_digits(&p, &t) || t == 0)
+        return false;
+    if (*p != '\0' || e < s || (t && e >= t)) return false;
+    *start = s;
+    *end = e;
+    *total = t;
+    return true;
+}
+
 time_t hc_http_date_parse(const char *text)
 {
     static const char *const formats[] = {

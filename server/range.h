@@ -1,6 +1,7 @@
 /*
  * range.h — HTTP range requests (RFC 9110 §14): the Range header parser, If-Range evaluation,
- * HTTP dates and the multipart/byteranges layout. Pure functions: no I/O, no allocation.
+ * the Content-Range of resumable uploads, HTTP dates and the multipart/byteranges layout. Pure
+ * functions: no I/O, no allocation.
  *
  * Decisions (they follow nginx's range filter, so a download from hotcopyd and from nginx answer
  * the same Range header the same way; tests/e2e compares them):
@@ -49,6 +50,11 @@ enum hc_range_outcome hc_range_parse(const char *header, uint64_t size,
 /* True when the Range header may be honoured: no If-Range (NULL), or it matches etag or
  * last_modified as described above. */
 bool hc_if_range_matches(const char *if_range, const char *etag, time_t last_modified);
+
+/* Parses the Content-Range header of an upload (RFC 9110 §14.4): "bytes START-END/TOTAL", TOTAL
+ * being a number or "*" (unit in any case, then spaces): decimal digits only, no sign,
+ * END >= START, END < TOTAL, every value at most INT64_MAX. *total is 0 for "*" (not known yet). */
+bool hc_content_range_parse(const char *text, uint64_t *start, uint64_t *end, uint64_t *total);
 
 /* Parses an HTTP date (IMF-fixdate, RFC 850 or asctime form). Returns -1 when malformed. */
 time_t hc_http_date_parse(const char *text);

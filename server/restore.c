@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "instance.h"
 #include "problem.h"
+#include "range.h"
 #include "target_restore.h"
 
 #include <dirent.h>
@@ -145,24 +146,9 @@ struct upload {
     uint64_t start;   /* where this request's bytes begin */
     uint64_t written; /* bytes written by this request */
     uint64_t total;   /* the file's full size (0: unknown until the end) */
+    uint64_t limit;   /* with Content-Range: one past its END, the most this body may reach */
     bool finished;    /* the handler recorded the result */
 };
-
-/* "bytes START-END/TOTAL" (TOTAL may be "*"). */
-static bool parse_content_range(const char *v, uint64_t *start, uint64_t *end, uint64_t *total)
-{
-    unsigned long long s, e, t = 0;
-    char star[2];
-    if (sscanf(v, "bytes %llu-%llu/%llu", &s, &e, &t) == 3 ||
-        sscanf(v, "bytes %llu-%llu/%1[*]", &s, &e, star) == 3) {
-        if (e < s || (t && e >= t)) return false;
-        *start = s;
-        *end = e;
-        *total = t;
-        return true;
-    }
-    return false;
-}
 
 static void upload_record(struct upload *u)
 {
@@ -215,13 +201,15 @@ static struct upload *upload_open(struct hc_request *req)
     const char *cr = hc_header(req, "Content-Range");
     const char *cl = hc_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     uint64_t end = 0;
+    u->limit = UINT64_MAX;
     if (cr != NULL) {
-        if (!parse_content_range(cr, &u->start, &end, &u->total)) {
+        if (!hc_content_range_parse(cr, &u->start, &end, &u->total)) { /* range.h */
             req->sink_status = 400;
             snprintf(req->sink_detail, sizeof req->sink_detail, "Content-Range must be bytes START-END/TOTAL");
             free(u);
             return NULL;
         }
+        u->limit = end + 1;
         struct cat_restore_file have;
         uint64_t received = cat_restore_file_get(req->app->cat, id, name, &have) == CAT_OK
                                 ? have.bytes_received : 0;
@@ -260,6 +248,13 @@ int hc_restore_file_sink(struct hc_request *req, const char *data, size_t len)
         if (u == NULL) return -1;
         req->sink_state = u;
         req->sink_free = upload_free;
+    }
+    if (len > u->limit - u->start - u->written) {
+        req->sink_status = 400;
+        snprintf(req->sink_detail, sizeof req->sink_detail,
+                 "the body is longer than its Content-Range (%llu bytes from %llu)",
+                 (unsigned long long)(u->limit - u->start), (unsigned long long)u->start);
+        return -1;
     }
     size_t done = 0;
     while (done < len) {

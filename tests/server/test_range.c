@@ -107,6 +107,25 @@ static void ranges_of_a_huge_file_add_up_without_overflow(void **state)
     assert_true(r[1].end == huge && r[1].start == huge - 10);
 }
 
+/* The Content-Range of an upload: strict digits, END < TOTAL, no overflow (it was read with
+ * sscanf, which took "-1" as 2^64 - 1 and spaces or '+' inside the numbers). */
+static void content_range_of_uploads(void **state)
+{
+    uint64_t s, e, t;
+    assert_true(hc_content_range_parse("bytes 0-99/100", &s, &e, &t));
+    assert_true(s == 0 && e == 99 && t == 100);
+    assert_true(hc_content_range_parse("Bytes 100-199/*", &s, &e, &t));
+    assert_true(s == 100 && e == 199 && t == 0);
+    assert_true(hc_content_range_parse("bytes 9223372036854775806-9223372036854775806/9223372036854775807", &s, &e, &t));
+    const char *refused[] = {"bytes 0--1/*", "bytes -1-5/10", "bytes +0-5/10", "bytes 0- 5/10", "bytes 5-4/10",
+                             "bytes 0-10/10", "bytes 0-5/0", "bytes 0-5/10 ", "bytes 0-5", "bytes */10",
+                             "items 0-5/10", "bytes 0-18446744073709551616/*", "bytes 0-9223372036854775808/*",
+                             "bytes 0-5/10x", ""};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (hc_content_range_parse(refused[i], &s, &e, &t)) fail_msg("accepted \"%s\"", refused[i]);
+    assert_false(hc_content_range_parse(NULL, &s, &e, &t));
+}
+
 static void if_range_matches_etag_or_exact_date(void **state)
 {
     time_t lm = 784111777; /* Sun, 06 Nov 1994 08:49:37 GMT */
@@ -155,6 +174,7 @@ int main(void)
         cmocka_unit_test(other_units_and_empty_files_are_ignored),
         cmocka_unit_test(too_many_or_overlapping_ranges_fall_back_to_200),
         cmocka_unit_test(ranges_of_a_huge_file_add_up_without_overflow),
+        cmocka_unit_test(content_range_of_uploads),
         cmocka_unit_test(if_range_matches_etag_or_exact_date),
         cmocka_unit_test(http_date_round_trips),
         cmocka_unit_test(multipart_length_counts_every_byte),
