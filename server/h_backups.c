@@ -3,6 +3,7 @@
  * Downloads are in download.c.
  */
 #include "backup.h"
+#include "bodies.h"
 #include "events.h"
 #include "handlers.h"
 #include "instance.h"
@@ -122,46 +123,22 @@ int hc_handle_backup_begin(struct hc_request *req)
 {
     cJSON *body = hc_body_json(req);
     if (body == NULL) return hc_reply_problem(req, 400, "Malformed JSON", "the body must be a JSON object");
-    const cJSON *jinst = cJSON_GetObjectItemCaseSensitive(body, "instance");
-    const cJSON *jtype = cJSON_GetObjectItemCaseSensitive(body, "type");
-    const cJSON *jtarget = cJSON_GetObjectItemCaseSensitive(body, "target");
-    const cJSON *jrate = cJSON_GetObjectItemCaseSensitive(body, "maxBytesPerSecond");
-    int reply = MHD_NO;
-    enum cat_backup_type type = CAT_BACKUP_FULL;
-    char name[64] = HC_DEFAULT_INSTANCE;
-    if ((jinst && !cJSON_IsString(jinst)) || (jtype && !cJSON_IsString(jtype)) ||
-        (jtype && cat_backup_type_parse(jtype->valuestring, &type) != CAT_OK)) {
-        cJSON_Delete(body);
-        return hc_reply_problem(req, 400, "Invalid field",
-                                "\"instance\" must be a string and \"type\" \"full\" or \"incremental\"");
-    }
-    /* offsite copy and throttle (upload.h, throttle.h) */
-    struct hc_target *target = NULL;
-    uint64_t rate = 0;
-    if (jrate && (!cJSON_IsNumber(jrate) || jrate->valuedouble < 0 ||
-                  jrate->valuedouble != (double)(uint64_t)jrate->valuedouble)) {
-        cJSON_Delete(body);
-        return hc_reply_problem(req, 400, "Invalid field",
-                                "\"maxBytesPerSecond\" is a whole number >= 0 (0: unlimited)");
-    }
-    if (jrate) rate = (uint64_t)jrate->valuedouble;
-    if (jtarget && !cJSON_IsNull(jtarget)) {
-        target = cJSON_IsString(jtarget) ? hc_targets_find(req->app->targets, jtarget->valuestring)
-                                         : NULL;
-        if (target == NULL) {
-            cJSON_Delete(body);
-            return hc_reply_problem(req, 400, "Unknown target",
-                                    "\"target\" names no configured target (GET /api/v1/targets)");
-        }
-    }
-    if (jinst) snprintf(name, sizeof name, "%s", jinst->valuestring);
+    struct hc_backup_begin_body asked;
+    const char *why = hc_body_backup_begin(body, &asked); /* bodies.h */
     cJSON_Delete(body);
-    struct hc_instance *inst = hc_lookup_instance(req, name, &reply);
+    if (why != NULL) return hc_reply_problem(req, 400, "Invalid field", why);
+    int reply = MHD_NO;
+    /* offsite copy and throttle (upload.h, throttle.h) */
+    struct hc_target *target = asked.target_is_string ? hc_targets_find(req->app->targets, asked.target) : NULL;
+    if (asked.has_target && target == NULL)
+        return hc_reply_problem(req, 400, "Unknown target",
+                                "\"target\" names no configured target (GET /api/v1/targets)");
+    struct hc_instance *inst = hc_lookup_instance(req, asked.instance, &reply);
     if (inst == NULL) return reply;
     struct hc_backup_job *job = NULL;
     int64_t id = 0;
-    JET_ERR err = hc_backup_begin_with(req->app, inst, type, target ? target->name : NULL, rate,
-                                       &job, &id);
+    JET_ERR err = hc_backup_begin_with(req->app, inst, asked.type, target ? target->name : NULL,
+                                       asked.max_bytes_per_second, &job, &id);
     if (err < 0) return hc_reply_jet(req, err, "JetBeginExternalBackupInstance: %s", JetXErrorMessage(err));
     if (target) hc_upload_start(req->app, job, target);
     char location[64];
@@ -317,14 +294,11 @@ int hc_handle_backup_end(struct hc_request *req)
     int reply;
     if (!load_backup(req, &b, &reply)) return reply;
     cJSON *body = hc_body_json(req);
-    const cJSON *jabort = body ? cJSON_GetObjectItemCaseSensitive(body, "abort") : NULL;
-    const cJSON *jtrunc = body ? cJSON_GetObjectItemCaseSensitive(body, "truncateDone") : NULL;
-    if (body == NULL || (jabort && !cJSON_IsBool(jabort)) || (jtrunc && !cJSON_IsBool(jtrunc))) {
-        cJSON_Delete(body);
-        return hc_reply_problem(req, 400, "Invalid field", "\"abort\" and \"truncateDone\" are booleans");
-    }
-    bool abort = cJSON_IsTrue(jabort), truncate_done = cJSON_IsTrue(jtrunc);
+    bool abort = false, truncate_done = false;
+    const char *why = body ? hc_body_backup_end(body, &abort, &truncate_done)
+                           : "\"abort\" and \"truncateDone\" are booleans";
     cJSON_Delete(body);
+    if (why != NULL) return hc_reply_problem(req, 400, "Invalid field", why);
     struct hc_backup_job *job = hc_backup_find(req->app, b.id);
     JET_ERR err = JET_errNoBackup; /* not running any more: nothing to end */
     if (job != NULL) {

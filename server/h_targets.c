@@ -5,6 +5,7 @@
 #include "target_handlers.h"
 
 #include "backup.h"
+#include "bodies.h"
 #include "handlers.h"
 #include "manifest.h"
 #include "target.h"
@@ -305,15 +306,11 @@ int hc_handle_backup_patch(struct hc_request *req)
     if (cat_backup_get(req->app->cat, hc_param_id(req), &b) != CAT_OK)
         return hc_reply_problem(req, 404, NULL, "no such backup");
     cJSON *body = hc_body_json(req);
-    const cJSON *jrate = body ? cJSON_GetObjectItemCaseSensitive(body, "maxBytesPerSecond") : NULL;
-    bool ok = cJSON_IsNumber(jrate) && jrate->valuedouble >= 0 &&
-              jrate->valuedouble == (double)(uint64_t)jrate->valuedouble;
-    uint64_t rate = ok ? (uint64_t)jrate->valuedouble : 0;
+    uint64_t rate = 0;
+    const char *why = body ? hc_body_rate_patch(body, &rate) /* bodies.h */
+                           : "the body is {\"maxBytesPerSecond\": N}, N a whole number >= 0 (0: unlimited)";
     cJSON_Delete(body);
-    if (!ok)
-        return hc_reply_problem(req, 400, "Invalid field",
-                                "the body is {\"maxBytesPerSecond\": N}, N a whole number >= 0 "
-                                "(0: unlimited)");
+    if (why != NULL) return hc_reply_problem(req, 400, "Invalid field", why);
     struct hc_backup_job *job = hc_backup_find(req->app, b.id);
     bool changed = false;
     if (job) {

@@ -5,6 +5,7 @@
 #include "http.h"
 
 #include "auth.h"
+#include "bodies.h"
 #include "metrics.h"
 #include "problem.h"
 
@@ -85,16 +86,7 @@ int64_t hc_param_id(const struct hc_request *req)
     return strtoll(hc_param(req, "id"), NULL, 10);
 }
 
-cJSON *hc_body_json(const struct hc_request *req)
-{
-    if (req->body_len == 0) return cJSON_CreateObject();
-    cJSON *doc = cJSON_ParseWithLength(req->body, req->body_len);
-    if (doc != NULL && !cJSON_IsObject(doc)) {
-        cJSON_Delete(doc);
-        return NULL;
-    }
-    return doc;
-}
+cJSON *hc_body_json(const struct hc_request *req) { return hc_json_object_parse(req->body, req->body_len); }
 
 bool hc_request_is_tls(const struct hc_request *req)
 {

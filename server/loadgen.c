@@ -3,6 +3,7 @@
  */
 #include "loadgen.h"
 
+#include "bodies.h"
 #include "handlers.h"
 #include "records.h"
 
@@ -207,10 +208,8 @@ int hc_handle_load_start(struct hc_request *req)
     struct hc_instance *inst = hc_lookup_instance(req, hc_param(req, "inst"), &reply);
     if (inst == NULL) return reply;
     cJSON *body = hc_body_json(req);
-    const cJSON *jrate = body ? cJSON_GetObjectItemCaseSensitive(body, "writesPerSecond") : NULL;
-    const cJSON *jsecs = body ? cJSON_GetObjectItemCaseSensitive(body, "seconds") : NULL;
-    double rate = cJSON_IsNumber(jrate) ? jrate->valuedouble : -1;
-    double secs = jsecs == NULL ? HC_LOAD_SECONDS_DEFAULT : cJSON_IsNumber(jsecs) ? jsecs->valuedouble : -1;
+    double rate = -1, secs = -1; /* a malformed body: 400 from hc_loadgen_start's range check */
+    if (body) hc_body_load_start(body, HC_LOAD_SECONDS_DEFAULT, &rate, &secs); /* bodies.h */
     cJSON_Delete(body);
     JET_ERR err = JET_errSuccess;
     switch (hc_loadgen_start(inst, rate, secs, &err)) {

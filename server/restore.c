@@ -4,6 +4,7 @@
 #include "restore.h"
 
 #include "backup.h"
+#include "bodies.h"
 #include "events.h"
 #include "handlers.h"
 #include "instance.h"
@@ -90,15 +91,13 @@ int hc_restore_create(struct hc_app *app, const char *name, int64_t *id, char *w
 int hc_handle_restore_create(struct hc_request *req)
 {
     cJSON *body = hc_body_json(req);
-    const cJSON *jinst = body ? cJSON_GetObjectItemCaseSensitive(body, "instance") : NULL;
-    char name[64] = "", why[256] = "";
-    if (cJSON_IsString(jinst) && strlen(jinst->valuestring) < sizeof name)
-        snprintf(name, sizeof name, "%s", jinst->valuestring);
-    bool from_target = body && cJSON_GetObjectItemCaseSensitive(body, "from") != NULL;
+    struct hc_restore_create_body b = {.instance = ""};
+    char why[256] = "";
+    if (body) hc_body_restore_create(body, &b); /* bodies.h */
     cJSON_Delete(body);
-    if (from_target) return hc_handle_restore_from_target(req); /* target_restore.c */
+    if (b.from_target) return hc_handle_restore_from_target(req); /* target_restore.c */
     int64_t id = 0;
-    switch (hc_restore_create(req->app, name, &id, why, sizeof why)) {
+    switch (hc_restore_create(req->app, b.instance, &id, why, sizeof why)) {
     case 0: break;
     case -EINVAL:
         return hc_reply_problem(req, 400, "Invalid field",
@@ -418,17 +417,15 @@ int hc_handle_restore_run(struct hc_request *req)
         return hc_reply_problem(req, 404, NULL, "no such restore");
     cJSON *body = hc_body_json(req);
     if (body == NULL) return hc_reply_problem(req, 400, "Malformed JSON", "the body must be a JSON object");
-    const cJSON *jlow = cJSON_GetObjectItemCaseSensitive(body, "genLow");
-    const cJSON *jhigh = cJSON_GetObjectItemCaseSensitive(body, "genHigh");
-    if ((jlow && !cJSON_IsNumber(jlow)) || (jhigh && !cJSON_IsNumber(jhigh))) {
+    unsigned long gen_low, gen_high;
+    const cJSON *databases;
+    const char *why = hc_body_restore_run(body, &gen_low, &gen_high, &databases); /* bodies.h */
+    if (why != NULL) {
         cJSON_Delete(body);
-        return hc_reply_problem(req, 400, "Invalid field", "genLow and genHigh are numbers");
+        return hc_reply_problem(req, 400, "Invalid field", why);
     }
-    unsigned long gen_low = jlow ? (unsigned long)jlow->valuedouble : 0;
-    unsigned long gen_high = jhigh ? (unsigned long)jhigh->valuedouble : 0;
     JET_ERR err = JET_errSuccess;
-    int rc = hc_restore_run(app, id, gen_low, gen_high,
-                            cJSON_GetObjectItemCaseSensitive(body, "databases"), &err);
+    int rc = hc_restore_run(app, id, gen_low, gen_high, databases, &err);
     cJSON_Delete(body);
     if (rc == -ENOENT) return hc_reply_problem(req, 404, NULL, "no such restore");
     if (rc == -EEXIST)
