@@ -68,6 +68,7 @@ help:
 	@echo "make asan    unit and crash tests under AddressSanitizer + UBSan"
 	@echo "make bench   benchmarks against the peers; results in docs/BENCHMARKS.md"
 	@echo "make soak    long crash soak (thousands of kills)"
+	@echo "make fuzz    every libFuzzer harness in fuzz/ for FUZZ_SECONDS (300) each (mk/fuzz.mk)"
 	@echo "make lint    clang-tidy and cppcheck"
 
 deps:
@@ -151,6 +152,7 @@ test: deps
 	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory readme
 	@bash tests/run.sh cmd docker -- bash mk/docker.sh test
+	@$(MAKE) --no-print-directory fuzz-ci
 	@bash tests/run.sh summary
 
 soak: all tests-bin
@@ -180,5 +182,8 @@ docker-test: all
 
 clean:
 	rm -rf build
+
+# Fuzzing (fuzz/, build/fuzz/) and the reliability suites: mk/fuzz.mk.
+include mk/fuzz.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
