@@ -49,6 +49,9 @@ static const char USAGE[] =
     "                          a file (mode 0600, refused when group or others may read it) with\n"
     "                          the lines access_key=... and secret_key=...\n"
     "  --print-routes          print every route (METHOD PATH) and exit\n"
+    "  --healthcheck URL       probe URL (http://HOST[:PORT]/PATH) and exit: 0 when it answers\n"
+    "                          HTTP 200, 1 otherwise; a refused connection is retried for about\n"
+    "                          a second (the container's HEALTHCHECK). Starts no server\n"
     "  --help                  this text\n"
     "  --version               the version\n";
 
@@ -298,6 +301,10 @@ static bool apply_flag(struct hc_config *cfg, const char *name, const char *valu
         replace_string(&cfg->tls_key, value);
         return true;
     }
+    if (strcmp(name, "--healthcheck") == 0) {
+        replace_string(&cfg->healthcheck_url, value);
+        return true;
+    }
     snprintf(err, errcap, "unknown option %s (see --help)", name);
     return false;
 }
@@ -308,7 +315,8 @@ static bool takes_value(const char *name)
                                         "--instance",        "--token-file",
                                         "--tls-cert",        "--tls-key",
                                         "--target",          "--target-endpoint",
-                                        "--target-region",   "--target-credentials"};
+                                        "--target-region",   "--target-credentials",
+                                        "--healthcheck"};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         if (strcmp(name, named[i]) == 0) return true;
     for (size_t i = 0; i < sizeof NUMERIC_FLAGS / sizeof NUMERIC_FLAGS[0]; i++)
@@ -397,6 +405,7 @@ void hc_config_free(struct hc_config *cfg)
     free(cfg->token_file);
     free(cfg->tls_cert);
     free(cfg->tls_key);
+    free(cfg->healthcheck_url);
     for (size_t i = 0; i < cfg->instance_count; i++) {
         free(cfg->instances[i].name);
         free(cfg->instances[i].dir);

@@ -59,6 +59,7 @@ struct hc_config {
     unsigned max_per_ip;
     unsigned idle_timeout;
     bool print_routes; /* print the route table and exit */
+    char *healthcheck_url; /* owned; --healthcheck URL: probe it and exit (healthcheck.h) */
     struct hc_target_config targets[HC_CONFIG_TARGETS_MAX];
     size_t target_count; /* each has name, url, endpoint and region after HC_CONFIG_RUN */
 };

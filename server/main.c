@@ -1,11 +1,13 @@
 /*
  * main.c — hotcopyd's entry point: parse the flags, start the application, wait for SIGTERM or
  * SIGINT, shut down in order, exit 0. Signals are blocked in every thread and taken here with
- * sigwait, so no handler runs in a library's thread.
+ * sigwait, so no handler runs in a library's thread. `--healthcheck URL` starts nothing: it probes
+ * a server and exits (healthcheck.h).
  */
 #include "app.h"
 #include "jet.h"
 #include "config.h"
+#include "healthcheck.h"
 #include "routes.h"
 
 #include <pthread.h>
@@ -58,6 +60,13 @@ int main(int argc, char **argv)
         hc_config_free(&cfg);
         return 2;
     case HC_CONFIG_RUN: break;
+    }
+    if (cfg.healthcheck_url) { /* a probe, not a server: nothing else starts */
+        char why[512];
+        enum hc_health health = hc_healthcheck(cfg.healthcheck_url, why, sizeof why);
+        if (health != HC_HEALTHY) fprintf(stderr, "hotcopyd: healthcheck: %s\n", why);
+        hc_config_free(&cfg);
+        return health == HC_HEALTHY ? 0 : 1;
     }
     if (cfg.print_routes) {
         hc_routes_print(stdout);

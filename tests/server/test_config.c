@@ -99,7 +99,7 @@ static void help_and_version_stop_parsing(void **state)
     const char *flags[] = {"--listen", "--data", "--instance", "--token-file", "--tls-cert",
                            "--tls-key", "--log-file-size", "--page-size", "--cache-size",
                            "--threads", "--metrics-public", "--demo", "--max-body", "--help",
-                           "--version", "--print-routes"};
+                           "--version", "--print-routes", "--healthcheck"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         assert_non_null(strstr(hc_config_usage(), flags[i]));
 }
@@ -117,6 +117,24 @@ static void listen_address_splits_v4_and_v6(void **state)
     assert_false(hc_config_split_listen(":80", host, sizeof host, &port));
 }
 
+static void healthcheck_takes_a_url_and_is_off_by_default(void **state)
+{
+    struct hc_config cfg;
+    char err[256];
+    char *a1[] = {"hotcopyd"};
+    assert_int_equal(parse(&cfg, err, 1, a1), HC_CONFIG_RUN);
+    assert_null(cfg.healthcheck_url);
+    hc_config_free(&cfg);
+    char *a2[] = {"hotcopyd", "--healthcheck", "http://127.0.0.1:8080/healthz"};
+    assert_int_equal(parse(&cfg, err, 3, a2), HC_CONFIG_RUN);
+    assert_string_equal(cfg.healthcheck_url, "http://127.0.0.1:8080/healthz");
+    hc_config_free(&cfg);
+    char *a3[] = {"hotcopyd", "--healthcheck"};
+    assert_int_equal(parse(&cfg, err, 2, a3), HC_CONFIG_ERROR);
+    assert_non_null(strstr(err, "needs a value"));
+    hc_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -125,6 +143,7 @@ int main(void)
         cmocka_unit_test(bad_values_are_errors_with_a_reason),
         cmocka_unit_test(help_and_version_stop_parsing),
         cmocka_unit_test(listen_address_splits_v4_and_v6),
+        cmocka_unit_test(healthcheck_takes_a_url_and_is_off_by_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
