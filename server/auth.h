@@ -17,7 +17,9 @@
  *     must also carry the session's CSRF token, either as the header "X-CSRF-Token" (htmx:
  *     hx-headers) or as a form field "csrf" in an application/x-www-form-urlencoded body; else
  *     403. GET /api/v1/session returns {"csrfToken"} to a cookie holder.
- *   - POST /logout ends the session named by the cookie and clears both cookies.
+ *   - POST /logout ends the session named by the cookie and clears both cookies. It answers 303 to
+ *     /login to a browser's own form submission (Accept names text/html, or the body is a form,
+ *     and no "HX-Request: true"), so signing out works without JavaScript; else 204.
  *   - Sessions live in memory (a restart logs everyone out) for HC_SESSION_TTL seconds.
  * Comparisons of secrets are constant-time. Nothing here logs a token.
  */

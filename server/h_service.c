@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 int hc_handle_healthz(struct hc_request *req)
@@ -254,14 +255,30 @@ int hc_handle_login(struct hc_request *req)
     return hc_reply(req, status, resp);
 }
 
+/* A browser submitting a form itself (no script): it asks for HTML or sends a form body, and is
+ * not htmx (whose requests carry "HX-Request: true" and a form body, and want no redirect). */
+static bool is_plain_form_post(const struct hc_request *req)
+{
+    const char *hx = hc_header(req, "HX-Request");
+    if (hx != NULL && strcmp(hx, "true") == 0) return false;
+    const char *accept = hc_header(req, MHD_HTTP_HEADER_ACCEPT);
+    if (accept != NULL && strcasestr(accept, "text/html") != NULL) return true;
+    const char *type = hc_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    return type != NULL && (strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0 ||
+                            strncasecmp(type, "multipart/form-data", 19) == 0);
+}
+
 int hc_handle_logout(struct hc_request *req)
 {
     hc_auth_session_end(req->app->auth, hc_header(req, MHD_HTTP_HEADER_COOKIE));
     struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL) return MHD_NO;
     MHD_add_response_header(resp, "Set-Cookie",
                             HC_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     MHD_add_response_header(resp, "Set-Cookie", HC_CSRF_COOKIE "=; SameSite=Strict; Path=/; Max-Age=0");
-    return hc_reply(req, 204, resp);
+    if (!is_plain_form_post(req)) return hc_reply(req, 204, resp);
+    MHD_add_response_header(resp, "Location", "/login");
+    return hc_reply(req, 303, resp);
 }
 
 int hc_handle_session(struct hc_request *req)
