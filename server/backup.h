@@ -46,6 +46,8 @@ struct hc_backup_job {
     int64_t started_at;            /* unix micros */
     struct hc_throttle *throttle;  /* the backup's transfer limit, shared by its HTTP downloads
                                       and its offsite upload (throttle.h); never NULL */
+    _Atomic int64_t progress_at_us; /* when download.c last sent this backup's progress on the
+                                       event stream (unix micros); atomic, not under the lock */
     pthread_mutex_t lock;          /* guards everything below */
     enum cat_backup_phase phase;
     bool stopped;                  /* JetStopBackupInstance was called */

@@ -124,12 +124,48 @@ struct dl_stream {
     uint64_t run_start, run_len; /* delivered bytes not yet recorded in the catalog */
 };
 
-static void flush_served(struct dl_stream *st)
+/* Records the delivered run in the catalog. True when it did, with *served (may be NULL) the
+ * file's distinct bytes served so far. */
+static bool flush_served(struct dl_stream *st, uint64_t *served)
 {
-    if (st->run_len == 0) return;
-    cat_backup_file_add_served(st->app->cat, st->job->id, st->file.name, st->run_start,
-                               st->run_len, NULL);
+    if (st->run_len == 0) return false;
+    int rc = cat_backup_file_add_served(st->app->cat, st->job->id, st->file.name, st->run_start,
+                                        st->run_len, served);
     st->run_len = 0;
+    return rc == CAT_OK;
+}
+
+/* Claims the backup's progress slot when HC_PROGRESS_INTERVAL_MS have passed since the last
+ * frame of any of its downloads. */
+static bool progress_due(struct hc_backup_job *job)
+{
+    int64_t now = hc_now_us();
+    int64_t last = atomic_load(&job->progress_at_us);
+    return now - last >= HC_PROGRESS_INTERVAL_MS * 1000LL &&
+           atomic_compare_exchange_strong(&job->progress_at_us, &last, now);
+}
+
+/* The file's bytesServed as the catalog has it (when the run was just flushed by note_served). */
+static bool served_so_far(struct dl_stream *st, uint64_t *served)
+{
+    struct cat_backup_file row;
+    if (cat_backup_file_get(st->app->cat, st->job->id, st->file.name, &row) != CAT_OK) return false;
+    *served = row.bytes_served;
+    return true;
+}
+
+/* After each block sent: the catalog and the progress frame (rules in download.h). */
+static void after_block(struct dl_stream *st, bool segment_end)
+{
+    bool due = progress_due(st->job);
+    uint64_t served = 0;
+    if (!due && !segment_end) return;
+    if (!flush_served(st, &served) && !served_so_far(st, &served)) return;
+    if (!due && served < st->file.size) return;
+    struct hc_progress p = {.backup_id = st->job->id, .instance = st->job->inst->name,
+                            .file = st->file.name, .bytes_served = served,
+                            .size_bytes = st->file.size};
+    hc_events_progress(st->app, &p);
 }
 
 static void note_served(struct dl_stream *st, uint64_t offset, uint64_t len)
@@ -137,11 +173,11 @@ static void note_served(struct dl_stream *st, uint64_t offset, uint64_t len)
     if (st->run_len > 0 && st->run_start + st->run_len == offset) {
         st->run_len += len;
     } else {
-        flush_served(st);
+        flush_served(st, NULL);
         st->run_start = offset;
         st->run_len = len;
     }
-    if (st->run_len >= 64ull * HC_DOWNLOAD_BLOCK) flush_served(st);
+    if (st->run_len >= 64ull * HC_DOWNLOAD_BLOCK) flush_served(st, NULL);
     hc_metrics_bytes_served(st->app->metrics,
                             st->file.kind == CAT_FILE_LOG ? HC_BYTES_LOG : HC_BYTES_DATABASE, len);
 }
@@ -203,7 +239,7 @@ static ssize_t dl_read(void *cls, uint64_t pos, char *buf, size_t max)
         ssize_t n;
         if (seg->is_data) {
             n = read_data(st, seg, pos, buf, max);
-            if (n > 0 && pos + (uint64_t)n == seg->body_start + seg->len) flush_served(st);
+            if (n > 0) after_block(st, pos + (uint64_t)n == seg->body_start + seg->len);
         } else {
             uint64_t within = pos - seg->body_start;
             n = (ssize_t)(seg->len - within < max ? seg->len - within : max);
@@ -218,7 +254,7 @@ static ssize_t dl_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void dl_free(void *cls)
 {
     struct dl_stream *st = cls;
-    flush_served(st);
+    flush_served(st, NULL);
     if (st->hasher) hasher_stop(st->hasher, NULL);
     free(st->pre);
     hc_backup_unref(st->job);

@@ -11,6 +11,11 @@
  * Validators: ETag "\"<backup id>-<fnv64 of the name>-<size>\"" (strong, unique to backup and
  * file), Last-Modified = the backup's start. Delivered ranges go to the catalog
  * (cat_backup_file_add_served); a whole-file 200 answer also records the SHA-256 of what was sent.
+ * Progress goes to the event stream as "event: progress" frames (events.h): while bytes flow, at
+ * most one per HC_PROGRESS_INTERVAL_MS for each backup, whichever of its downloads claims the slot
+ * (it then records its delivered bytes in the catalog and reports the file's bytesServed); and
+ * one whenever a range or whole file ends with every byte of the file served, so the last
+ * figure a client sees for a complete file is its size.
  */
 #ifndef HOTCOPY_SERVER_DOWNLOAD_H
 #define HOTCOPY_SERVER_DOWNLOAD_H
@@ -18,6 +23,7 @@
 #include "http.h"
 
 #define HC_DOWNLOAD_BLOCK (1024 * 1024)
+#define HC_PROGRESS_INTERVAL_MS 250 /* per backup: a few progress frames per second at most */
 
 int hc_handle_backup_file_get(struct hc_request *req);
 

@@ -1,5 +1,6 @@
 /*
- * events.c — event log fan-out: engine callback -> catalog -> SSE subscribers (see events.h).
+ * events.c — event log fan-out: engine callback -> catalog -> SSE subscribers, and download
+ * progress frames straight to the subscribers (see events.h).
  */
 #include "events.h"
 
@@ -99,6 +100,14 @@ static void sub_queue(struct sse_sub *s, int64_t id, const char *json)
     if (s->pending.failed || s->pending.len - s->offset > HC_SSE_PENDING_MAX) s->closed = true;
 }
 
+/* Appends a frame that is not a catalog event (no id: never replayed). Caller holds the hub lock. */
+static void sub_queue_unstored(struct sse_sub *s, const char *event, const char *json)
+{
+    if (s->closed) return;
+    hc_strbuf_printf(&s->pending, "event: %s\ndata: %s\n\n", event, json);
+    if (s->pending.failed || s->pending.len - s->offset > HC_SSE_PENDING_MAX) s->closed = true;
+}
+
 static void sub_wake(struct sse_sub *s)
 {
     if (s->suspended) {
@@ -133,6 +142,29 @@ static void publish(struct hc_app *app, const struct cat_event_new *e)
     pthread_mutex_lock(&ev->lock);
     for (struct sse_sub *s = ev->subs; s; s = s->next) {
         sub_queue(s, id, json);
+        sub_wake(s);
+    }
+    pthread_mutex_unlock(&ev->lock);
+    free(json);
+}
+
+void hc_events_progress(struct hc_app *app, const struct hc_progress *p)
+{
+    struct hc_events *ev = app->events;
+    if (ev == NULL) return;
+    cJSON *doc = cJSON_CreateObject();
+    if (doc == NULL) return;
+    cJSON_AddNumberToObject(doc, "backupId", (double)p->backup_id);
+    cJSON_AddStringToObject(doc, "instance", p->instance);
+    cJSON_AddStringToObject(doc, "file", p->file);
+    cJSON_AddNumberToObject(doc, "bytesServed", (double)p->bytes_served);
+    cJSON_AddNumberToObject(doc, "sizeBytes", (double)p->size_bytes);
+    char *json = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (json == NULL) return;
+    pthread_mutex_lock(&ev->lock);
+    for (struct sse_sub *s = ev->subs; s; s = s->next) {
+        sub_queue_unstored(s, "progress", json);
         sub_wake(s);
     }
     pthread_mutex_unlock(&ev->lock);

@@ -7,6 +7,14 @@
  * plus ": keep-alive" comments every HC_SSE_KEEPALIVE_SECONDS. A stream client that sends
  * Last-Event-ID (or ?after=) first gets what it missed from the catalog.
  *
+ * Download progress goes to the streams only, as a named event without an id (so it is never
+ * replayed, and a reconnecting client's Last-Event-ID still names the last stored event):
+ *     event: progress
+ *     data: {"backupId", "instance", "file", "bytesServed", "sizeBytes"}
+ * bytesServed counts the distinct bytes of the file delivered so far, as the backup object's
+ * files[].bytesServed does. download.c decides when to send one (download.h); EventSource
+ * clients see these only with addEventListener("progress"), never as "message".
+ *
  * Streams never block a worker thread: a stream with nothing to send suspends its connection
  * (MHD_suspend_connection) and the next event resumes it. The hub lock guards the subscriber list
  * and each subscriber's pending bytes; it is taken after any instance or job lock, never before.
@@ -38,6 +46,18 @@ void hc_events_stop(struct hc_events *ev);
 void hc_events_server(struct hc_app *app, const char *instance, enum cat_level level,
                       int64_t backup_id, int64_t restore_id, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* A backup file's download progress (an "event: progress" frame; not an event of the log). */
+struct hc_progress {
+    int64_t backup_id;
+    const char *instance;
+    const char *file;      /* the name URLs use */
+    uint64_t bytes_served; /* distinct bytes delivered so far */
+    uint64_t size_bytes;
+};
+
+/* Hands a progress frame to every stream now open; stores nothing. */
+void hc_events_progress(struct hc_app *app, const struct hc_progress *p);
 
 /* Engine events raised on the calling thread are tagged with this restore (0: none). */
 void hc_events_set_thread_restore(int64_t restore_id);
