@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { statSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startServer, tempDir, curl } from './helpers.mjs';
+import { startServer, tempDir, curl, OWN_SERVER } from './helpers.mjs';
 
-test('missing or wrong token: 401 with WWW-Authenticate: Bearer; healthz needs none', async (t) => {
+test('missing or wrong token: 401 with WWW-Authenticate: Bearer; healthz needs none', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
   for (const auth of [undefined, 'Bearer wrong', 'Basic abc', `Bearer ${s.token}x`]) {
@@ -33,14 +33,14 @@ test('missing or wrong token: 401 with WWW-Authenticate: Bearer; healthz needs n
   assert.ok(!s.stderr.includes(s.token), 'the token never reaches the log');
 });
 
-test('--metrics-public serves /metrics without a token', async (t) => {
+test('--metrics-public serves /metrics without a token', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer({ args: ['--metrics-public'] });
   t.after(() => s.cleanup());
   assert.equal((await s.json('/metrics', { noAuth: true })).status, 200);
   assert.equal((await s.json('/api/v1/backups', { noAuth: true })).status, 401);
 });
 
-test('the token file is created 0600 at first start, printed once, and used after', async (t) => {
+test('the token file is created 0600 at first start, printed once, and used after', { skip: OWN_SERVER }, async (t) => {
   const dataDir = tempDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const s1 = await startServer({ dataDir, token: null });
@@ -98,6 +98,42 @@ test('login sets an HttpOnly SameSite=Strict cookie; unsafe methods need the CSR
   assert.equal((await fetch(s.url + '/api/v1/backups', { headers: { Cookie: cookie } })).status, 401);
 });
 
+// Signs in with JSON; returns the Cookie header of the new session.
+async function signIn(s) {
+  const res = await fetch(s.url + '/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: s.token }) });
+  assert.equal(res.status, 200);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+test('POST /logout: 303 to /login for a form without JavaScript, 204 for scripts; the session ends either way', async (t) => {
+  const s = await startServer();
+  t.after(() => s.cleanup());
+  const cases = [
+    { what: 'a form body', status: 303, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' },
+    { what: 'a multipart form', status: 303, headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, body: '--x--\r\n' },
+    { what: 'a browser asking for HTML', status: 303, headers: { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } },
+    { what: 'htmx (HX-Request, form body)', status: 204, headers: { 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' },
+    { what: 'a script (fetch, JSON)', status: 204, headers: { Accept: 'application/json' } },
+    { what: 'no headers at all', status: 204, headers: {} },
+  ];
+  for (const c of cases) {
+    const cookie = await signIn(s);
+    assert.equal((await fetch(s.url + '/api/v1/backups', { headers: { Cookie: cookie } })).status, 200);
+    const out = await fetch(s.url + '/logout', { method: 'POST', redirect: 'manual', headers: { Cookie: cookie, ...c.headers }, body: c.body });
+    assert.equal(out.status, c.status, c.what);
+    if (c.status === 303) assert.equal(out.headers.get('location'), '/login', c.what);
+    else assert.equal(out.headers.get('location'), null, c.what);
+    const cleared = out.headers.getSetCookie();
+    assert.ok(['hc_session', 'hc_csrf'].every((n) => cleared.some((x) => x.startsWith(`${n}=;`) && /Max-Age=0/.test(x))), `${c.what}: ${cleared}`);
+    assert.equal((await fetch(s.url + '/api/v1/backups', { headers: { Cookie: cookie } })).status, 401, `${c.what}: the session is over`);
+  }
+  // what a browser does with the 303: GET /login, the sign-in form
+  const follow = await fetch(s.url + '/logout', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+  assert.equal(follow.status, 200);
+  assert.equal(new URL(follow.url).pathname, '/login');
+  assert.match(await follow.text(), /<form method="post" action="\/login"/);
+});
+
 test('names in URLs are decoded then validated: 400 for "..", "/", NUL, control characters', async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
@@ -117,7 +153,7 @@ test('names in URLs are decoded then validated: 400 for "..", "/", NUL, control 
   assert.equal((await s.json('/api/v1/backups', { method: 'DELETE' })).status, 405);
 });
 
-test('bodies beyond --max-body get 413', async (t) => {
+test('bodies beyond --max-body get 413', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer({ args: ['--max-body', '4096'] });
   t.after(() => s.cleanup());
   const r = await s.json('/api/v1/instances/default/tables/t/records/k', { method: 'PUT', body: Buffer.alloc(5000, 1) });
@@ -127,7 +163,7 @@ test('bodies beyond --max-body get 413', async (t) => {
   assert.ok(ok.status === 201 || ok.status === 200, JSON.stringify(ok.doc));
 });
 
-test('TLS: HTTPS with --tls-cert/--tls-key, checked by curl against the certificate', async (t) => {
+test('TLS: HTTPS with --tls-cert/--tls-key, checked by curl against the certificate', { skip: OWN_SERVER }, async (t) => {
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
@@ -155,7 +191,7 @@ test('TLS: HTTPS with --tls-cert/--tls-key, checked by curl against the certific
   assert.match(login.stdout.toString(), /hc_session=[^\r\n]*Secure/);
 });
 
-test('limits: oversized headers get 431, connections beyond --max-per-ip are refused, idle ones closed', { timeout: 30000 }, async (t) => {
+test('limits: oversized headers get 431, connections beyond --max-per-ip are refused, idle ones closed', { skip: OWN_SERVER, timeout: 30000 }, async (t) => {
   const { connect } = await import('node:net');
   const s = await startServer({ args: ['--max-per-ip', '3', '--idle-timeout', '2'] });
   t.after(() => s.cleanup());

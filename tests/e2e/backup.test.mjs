@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, tempDir, sha256, sleep, curl, beginBackup, download } from './helpers.mjs';
+import { startServer, tempDir, sha256, sleep, curl, beginBackup, download, OWN_SERVER } from './helpers.mjs';
 
 // Fetches [0, size) as `parts` concurrent single ranges and joins them.
 async function parallelRanges(s, url, size, parts) {
@@ -49,7 +49,7 @@ async function interruptedThenResumed(s, url, out) {
   return partial.length;
 }
 
-test('full backup under load: ranges, resume, logs, truncate, end, restore, verify', { timeout: 180000 }, async (t) => {
+test('full backup under load: ranges, resume, logs, truncate, end, restore, verify', { skip: OWN_SERVER, timeout: 180000 }, async (t) => {
   const s = await startServer({ args: ['--demo'] });
   const work = tempDir();
   t.after(() => { s.cleanup(); rmSync(work, { recursive: true, force: true }); });

@@ -1,12 +1,14 @@
 // events.test.mjs — the event log: SSE delivers engine events as they happen, Last-Event-ID
-// replays; the catalog survives restarts; a backup interrupted by a crash is failed after the
-// restart; SIGTERM ends a running backup as aborted by server and exits 0.
+// replays; download progress frames (event: progress) come a few times a second per backup, are
+// never stored or replayed; the catalog survives restarts; a backup interrupted by a crash is
+// failed after the restart; SIGTERM ends a running backup as aborted by server and exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, tempDir, beginBackup, sleep } from './helpers.mjs';
+import { startServer, tempDir, beginBackup, sleep, download, openEventStream, OWN_SERVER } from './helpers.mjs';
 
-// Reads SSE frames from a fetch response until `want` returns true for one (or the time runs out).
+// Reads the stored events' SSE frames (unnamed, with an id) from a fetch response until `want`
+// returns true for one (or the time runs out); named frames (progress) are left out.
 async function readEvents(res, want, ms = 10000) {
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -23,7 +25,7 @@ async function readEvents(res, want, ms = 10000) {
       buf = buf.slice(i + 2);
       const id = frame.match(/^id: (\d+)$/m);
       const data = frame.match(/^data: (.*)$/m);
-      if (data) {
+      if (data && !/^event: /m.test(frame)) {
         const ev = { id: Number(id[1]), ...JSON.parse(data[1]) };
         frames.push(ev);
         if (want(ev)) { reader.cancel().catch(() => {}); return frames; }
@@ -34,7 +36,7 @@ async function readEvents(res, want, ms = 10000) {
   return frames;
 }
 
-test('SSE: text/event-stream delivers a backup\'s events as they happen, and replays after Last-Event-ID', async (t) => {
+test('SSE: text/event-stream delivers a backup\'s events as they happen, and replays after Last-Event-ID', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer({ args: ['--demo'] });
   t.after(() => s.cleanup());
   const res = await s.api('/api/v1/events/stream');
@@ -61,7 +63,70 @@ test('SSE: text/event-stream delivers a backup\'s events as they happen, and rep
   assert.ok(after.doc[0].id > begin.id);
 });
 
-test('catalog after restart: history kept; kill -9 during a backup -> failed after restart', { timeout: 60000 }, async (t) => {
+test('SSE progress: a download reports bytesServed a few times a second, ends at the size, and is neither stored nor replayed', { timeout: 60000 }, async (t) => {
+  const s = await startServer();
+  t.after(() => s.cleanup());
+  const value = Buffer.alloc(256 * 1024, 3);
+  for (let i = 0; i < 16; i++) {
+    const r = await s.api(`/api/v1/instances/default/tables/progress/records/k${i}`, { method: 'PUT', body: value });
+    assert.ok(r.status === 201 || r.status === 200);
+    await r.arrayBuffer();
+  }
+  const stream = await openEventStream(s);
+  t.after(() => stream.close());
+  // the backup's own throttle makes the database (over 4 MiB) take two seconds or more
+  const begin = await s.json('/api/v1/backups', { method: 'POST', json: { instance: 'default', type: 'full', maxBytesPerSecond: 2 * 1024 * 1024 } });
+  assert.equal(begin.status, 201, JSON.stringify(begin.doc));
+  const id = begin.doc.id;
+  const stored = await stream.waitFor((e) => e.event === 'message' && e.data.backupId === id);
+  assert.ok(stored, 'the begin event came first');
+  const db = (await s.json(`/api/v1/backups/${id}/files`)).doc.find((f) => f.kind === 'database');
+  assert.ok(db.sizeBytes >= 4 * 1024 * 1024, `a database of ${db.sizeBytes} bytes`);
+  const t0 = Date.now();
+  const whole = await download(s, db.url);
+  const seconds = (Date.now() - t0) / 1000;
+  assert.equal(whole.body.length, db.sizeBytes);
+  const mine = (e) => e.event === 'progress' && e.data.backupId === id && e.data.file === db.name;
+  assert.ok(await stream.waitFor((e) => mine(e) && e.data.bytesServed === db.sizeBytes, 5000), 'the last frame says the whole file');
+  const frames = stream.frames.filter(mine);
+  for (const f of frames) {
+    assert.equal(f.id, null, 'no id: a reconnecting client\'s Last-Event-ID stays a stored event');
+    assert.deepEqual(Object.keys(f.data).sort(), ['backupId', 'bytesServed', 'file', 'instance', 'sizeBytes']);
+    assert.equal(f.data.instance, 'default');
+    assert.equal(f.data.sizeBytes, db.sizeBytes);
+  }
+  const served = frames.map((f) => f.data.bytesServed);
+  assert.deepEqual(served, [...served].sort((a, b) => a - b), 'bytesServed never goes back');
+  assert.ok(served[0] > 0 && served[0] < db.sizeBytes, `the first frame comes while bytes flow (${served[0]})`);
+  assert.ok(frames.length >= 3, `live progress during a ${seconds.toFixed(1)} s download: ${frames.length} frames`);
+  assert.ok(frames.length <= Math.ceil(seconds / 0.25) + 2, `${frames.length} frames in ${seconds.toFixed(1)} s`);
+  // unthrottled, the blocks (1 MiB) come much faster than 4 a second: the frames do not
+  const patch = await s.json(`/api/v1/backups/${id}`, { method: 'PATCH', json: { maxBytesPerSecond: 0 } });
+  assert.equal(patch.status, 200, JSON.stringify(patch.doc));
+  const before = stream.frames.length;
+  const t1 = Date.now();
+  const fast = await download(s, db.url);
+  const fastSeconds = (Date.now() - t1) / 1000;
+  assert.equal(fast.body.length, db.sizeBytes);
+  await stream.waitFor((e) => mine(e) && stream.frames.indexOf(e) >= before && e.data.bytesServed === db.sizeBytes, 5000);
+  const fastFrames = stream.frames.slice(before).filter(mine);
+  assert.ok(fastFrames.length >= 1 && fastFrames.at(-1).data.bytesServed === db.sizeBytes, 'the file is complete again');
+  assert.ok(fastFrames.length <= Math.ceil(fastSeconds / 0.25) + 2,
+            `throttled to 4 a second: ${fastFrames.length} frames for ${Math.ceil(db.sizeBytes / 1048576)} blocks in ${fastSeconds.toFixed(2)} s`);
+  // the backup object agrees
+  const obj = await s.json(`/api/v1/backups/${id}`);
+  assert.equal(obj.doc.files.find((f) => f.name === db.name).bytesServed, db.sizeBytes);
+  // not stored: a client replaying from the begin event gets stored events only
+  const again = await openEventStream(s, { 'Last-Event-ID': String(stored.id) });
+  t.after(() => again.close());
+  await s.json(`/api/v1/backups/${id}/end`, { method: 'POST', json: { abort: true } });
+  assert.ok(await again.waitFor((e) => e.data.eventId === 215 && e.data.backupId === id), 'the abort event arrives');
+  assert.ok(again.frames.length > 0 && again.frames.every((e) => e.event === 'message' && e.id > stored.id), JSON.stringify(again.frames));
+  const listed = await s.json(`/api/v1/events?backup=${id}`);
+  assert.ok(listed.doc.every((e) => e.eventId !== undefined && e.bytesServed === undefined));
+});
+
+test('catalog after restart: history kept; kill -9 during a backup -> failed after restart', { skip: OWN_SERVER, timeout: 60000 }, async (t) => {
   const dataDir = tempDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const s1 = await startServer({ dataDir, args: ['--demo'] });
@@ -85,7 +150,7 @@ test('catalog after restart: history kept; kill -9 during a backup -> failed aft
   assert.ok(next.id > running.id, 'ids are never reused');
 });
 
-test('SIGTERM: a running backup ends as aborted by server, the server exits 0', { timeout: 60000 }, async (t) => {
+test('SIGTERM: a running backup ends as aborted by server, the server exits 0', { skip: OWN_SERVER, timeout: 60000 }, async (t) => {
   const dataDir = tempDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const s1 = await startServer({ dataDir, args: ['--demo'] });

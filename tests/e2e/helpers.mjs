@@ -1,5 +1,12 @@
 // helpers.mjs — shared by the HTTP end-to-end tests: start a hotcopyd of our own on 127.0.0.1
 // with an ephemeral port in a temporary data directory, call its API, stop it.
+//
+// Against an existing server: with HOTCOPY_URL (e.g. http://127.0.0.1:49153) and HOTCOPY_TOKEN set,
+// startServer() starts nothing and returns a client of that server (tests/docker/run.sh does this
+// against the container). A test that needs a process of its own (flags, environment, its own or a
+// fresh data directory, stop, kill, restart, signals, its stderr) declares it with
+// `{ skip: OWN_SERVER }`, which skips it in that case only; startServer() refuses such options
+// when HOTCOPY_URL is set, so a test that forgot fails loudly instead of testing the wrong server.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +15,12 @@ import { createHash } from 'node:crypto';
 
 export const HOTCOPYD = process.env.HOTCOPYD || new URL('../../build/bin/hotcopyd', import.meta.url).pathname;
 export const TOKEN = 'e2e-token-' + process.pid;
+// The existing server the tests target, or null: they start their own.
+export const EXISTING_URL = process.env.HOTCOPY_URL ? process.env.HOTCOPY_URL.replace(/\/+$/, '') : null;
+// Test option: `test(name, { skip: OWN_SERVER }, fn)` for a test that needs a hotcopyd of its own.
+// false (never skipped) unless HOTCOPY_URL names an existing server.
+export const OWN_SERVER = EXISTING_URL
+  ? 'needs a hotcopyd of its own (HOTCOPY_URL names an existing server)' : false;
 
 export function tempDir(prefix = 'hotcopy-e2e-') {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -21,9 +34,55 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+// The API client of a server at url with token (null: none): api() returns fetch's Response,
+// json() {status, headers, doc}.
+function client(url, token) {
+  const c = {
+    url, token,
+    async api(path, init = {}) {
+      const headers = { ...(init.headers || {}) };
+      if (token && !('Authorization' in headers) && !init.noAuth) headers.Authorization = `Bearer ${token}`;
+      let body = init.body;
+      if (init.json !== undefined) {
+        body = JSON.stringify(init.json);
+        headers['Content-Type'] = 'application/json';
+      }
+      return fetch(url + path, { method: init.method || 'GET', headers, body });
+    },
+    async json(path, init = {}) {
+      const res = await c.api(path, init);
+      const text = await res.text();
+      let doc = null;
+      try { doc = text ? JSON.parse(text) : null; } catch { doc = text; }
+      return { status: res.status, headers: res.headers, doc };
+    },
+  };
+  return c;
+}
+
+// The server named by HOTCOPY_URL: the same interface as a started one, but it is not ours to
+// stop, kill or clean up (cleanup() does nothing; stop() and kill9() throw), and it has no
+// process, data directory or output.
+function existingServer(opts) {
+  const own = ['dataDir', 'args', 'env', 'token', 'tls'].filter((k) => opts[k] !== undefined);
+  if (own.length > 0)
+    throw new Error(`startServer(${own.join(', ')}) needs a hotcopyd of its own, but HOTCOPY_URL ` +
+                    'names an existing server: give the test { skip: OWN_SERVER }');
+  if (!process.env.HOTCOPY_TOKEN) throw new Error('HOTCOPY_URL is set without HOTCOPY_TOKEN');
+  const notOurs = async () => { throw new Error(`${EXISTING_URL} is not ours to stop`); };
+  return {
+    ...client(EXISTING_URL, process.env.HOTCOPY_TOKEN),
+    existing: true, dataDir: null, proc: null, stdout: '', stderr: '',
+    stop: notOurs, kill9: notOurs,
+    cleanup() {},
+  };
+}
+
 // Starts hotcopyd and resolves once it prints "listening on ...". opts: {dataDir, args, env,
-// token (null: no HOTCOPY_TOKEN), tls}.
+// token (null: no HOTCOPY_TOKEN), tls}. With HOTCOPY_URL set: a client of that server instead
+// (see the top of this file).
 export async function startServer(opts = {}) {
+  if (EXISTING_URL) return existingServer(opts);
   const dataDir = opts.dataDir || tempDir();
   const args = ['--listen', '127.0.0.1:0', '--data', dataDir, '--log-file-size', '128',
                 '--threads', '4', ...(opts.args || [])];
@@ -45,26 +104,10 @@ export async function startServer(opts = {}) {
   });
   const token = opts.token === null ? null : (opts.token || TOKEN);
   const server = {
-    url, dataDir, proc, token, exited,
+    ...client(url, token),
+    existing: false, dataDir, proc, exited,
     get stdout() { return stdout; },
     get stderr() { return stderr; },
-    async api(path, init = {}) {
-      const headers = { ...(init.headers || {}) };
-      if (token && !('Authorization' in headers) && !init.noAuth) headers.Authorization = `Bearer ${token}`;
-      let body = init.body;
-      if (init.json !== undefined) {
-        body = JSON.stringify(init.json);
-        headers['Content-Type'] = 'application/json';
-      }
-      return fetch(url + path, { method: init.method || 'GET', headers, body });
-    },
-    async json(path, init = {}) {
-      const res = await server.api(path, init);
-      const text = await res.text();
-      let doc = null;
-      try { doc = text ? JSON.parse(text) : null; } catch { doc = text; }
-      return { status: res.status, headers: res.headers, doc };
-    },
     // SIGTERM and wait; resolves with the exit status.
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
@@ -98,4 +141,60 @@ export async function beginBackup(server, type = 'full', instance = 'default') {
 export async function download(server, path, headers = {}) {
   const res = await server.api(path, { headers });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+// Opens GET /api/v1/events/stream (extra request headers, e.g. Last-Event-ID) and parses frames as
+// they arrive into `frames`: {event ('message' unless the frame names one), id (a number, or null
+// when the frame has none), data (parsed JSON)}. waitFor(pred, ms) resolves with the first frame,
+// received or to come, for which pred is true, or null after ms; close() ends the stream.
+export async function openEventStream(server, headers = {}) {
+  const ctl = new AbortController();
+  const auth = server.token ? { Authorization: `Bearer ${server.token}` } : {};
+  const res = await fetch(server.url + '/api/v1/events/stream', { headers: { ...auth, ...headers }, signal: ctl.signal });
+  if (res.status !== 200) throw new Error(`events/stream: ${res.status}`);
+  const frames = [];
+  const waiters = new Set();
+  const offer = (frame) => {
+    frames.push(frame);
+    for (const w of waiters) if (w.pred(frame)) { waiters.delete(w); clearTimeout(w.timer); w.resolve(frame); }
+  };
+  const pump = (async () => {
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const text = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = text.match(/^data: (.*)$/m);
+          if (!data) continue; // a comment (": keep-alive") or the retry line
+          const id = text.match(/^id: (\d+)$/m);
+          const event = text.match(/^event: (.*)$/m);
+          offer({ event: event ? event[1] : 'message', id: id ? Number(id[1]) : null, data: JSON.parse(data[1]) });
+        }
+      }
+    } catch { /* aborted by close() */ }
+  })();
+  return {
+    response: res,
+    frames,
+    waitFor(pred, ms = 10000) {
+      const seen = frames.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => {
+        const w = { pred, resolve };
+        w.timer = setTimeout(() => { if (waiters.delete(w)) resolve(null); }, ms);
+        waiters.add(w);
+      });
+    },
+    async close() {
+      ctl.abort();
+      await pump;
+    },
+  };
 }

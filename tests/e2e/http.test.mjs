@@ -2,9 +2,9 @@
 // queued on the handler's second call), HEAD, 405 with Allow, the one-line request log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, curl, sleep } from './helpers.mjs';
+import { startServer, curl, sleep, OWN_SERVER } from './helpers.mjs';
 
-test('consecutive requests share one kept-alive connection', async (t) => {
+test('consecutive requests share one kept-alive connection', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
   const auth = `Authorization: Bearer ${s.token}`;
@@ -19,7 +19,7 @@ test('consecutive requests share one kept-alive connection', async (t) => {
   assert.match(post.stderr, /Re-using existing connection/, 'also after a request with a body');
 });
 
-test('HEAD of a GET route, 405 with Allow, and one log line per request without secrets', async (t) => {
+test('HEAD of a GET route, 405 with Allow, and one log line per request without secrets', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
   const head = await s.api('/api/v1/instances', { method: 'HEAD' });

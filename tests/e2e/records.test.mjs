@@ -2,9 +2,9 @@
 // generator's progress report and verification.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sleep } from './helpers.mjs';
+import { startServer, sleep, OWN_SERVER } from './helpers.mjs';
 
-test('records: PUT creates then replaces, GET returns the bytes, list by prefix and limit, DELETE', async (t) => {
+test('records: PUT creates then replaces, GET returns the bytes, list by prefix and limit, DELETE', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
   const base = '/api/v1/instances/default/tables/notes/records/';
@@ -39,7 +39,7 @@ test('records: PUT creates then replaces, GET returns the bytes, list by prefix 
   assert.equal((await s.json(base + long, { method: 'PUT', body: 'x' })).status, 400, 'keys up to 255 bytes');
 });
 
-test('load generator: commits at the asked rate, reports the highest acknowledged sequence, verifies', { timeout: 30000 }, async (t) => {
+test('load generator: commits at the asked rate, reports the highest acknowledged sequence, verifies', { skip: OWN_SERVER, timeout: 30000 }, async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
   const idle = await s.json('/api/v1/instances/default/load');

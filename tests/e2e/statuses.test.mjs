@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, tempDir, beginBackup, download } from './helpers.mjs';
+import { startServer, tempDir, beginBackup, download, OWN_SERVER } from './helpers.mjs';
 
 function problem(r, status, name) {
   assert.equal(r.status, status, JSON.stringify(r.doc));
@@ -15,7 +15,7 @@ function problem(r, status, name) {
   }
 }
 
-test('400, 404, 409 (in progress), 413, 416 and 206/200 ranges', async (t) => {
+test('400, 404, 409 (in progress), 413, 416 and 206/200 ranges', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer({ args: ['--demo', '--max-body', '65536'] });
   t.after(() => s.cleanup());
   problem(await s.json('/api/v1/backups', { method: 'POST', body: '{not json', headers: { 'Content-Type': 'application/json' } }), 400);
@@ -56,7 +56,7 @@ test('400, 404, 409 (in progress), 413, 416 and 206/200 ranges', async (t) => {
   assert.equal(end.status, 409);
 });
 
-test('stop-backup: later calls give 409 JET_errBackupAbortByServer; the end call shows -801 and event 226', async (t) => {
+test('stop-backup: later calls give 409 JET_errBackupAbortByServer; the end call shows -801 and event 226', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer({ args: ['--demo'] });
   t.after(() => s.cleanup());
   const b = await beginBackup(s);
@@ -84,7 +84,7 @@ test('stop-backup: later calls give 409 JET_errBackupAbortByServer; the end call
   assert.ok(ev.doc.some((e) => e.eventId === 210), 'begin event 210 belongs to the backup');
 });
 
-test('abort: the end call with abort, or before the log call, gives errBackupAbortByCaller and event 215', async (t) => {
+test('abort: the end call with abort, or before the log call, gives errBackupAbortByCaller and event 215', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer({ args: ['--demo'] });
   t.after(() => s.cleanup());
   for (const body of [{ abort: true }, {}]) {
@@ -103,7 +103,7 @@ test('abort: the end call with abort, or before the log call, gives errBackupAbo
   assert.equal(list.doc[0].id, 2, 'newest first');
 });
 
-test('503: an instance that cannot start; /healthz says so when none can', async (t) => {
+test('503: an instance that cannot start; /healthz says so when none can', { skip: OWN_SERVER }, async (t) => {
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const s = await startServer({ args: ['--instance', 'broken=/proc/hotcopy-cannot-exist/x'] });
