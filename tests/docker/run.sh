@@ -71,7 +71,7 @@ start() {
     # No bridge on this daemon: the host's network, a free port, and a health check that knows it.
     port=$(free_port)
     docker run -d --name "$c" --network host -e HOTCOPY_TOKEN -v "$VOLUME:/var/lib/hotcopy" \
-      --health-cmd "curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:$port/healthz" \
+      --health-cmd "hotcopyd --healthcheck http://127.0.0.1:$port/healthz" \
       --health-interval 1s --health-retries 3 --health-start-period 30s \
       "$IMAGE" hotcopyd --listen "127.0.0.1:$port" --data /var/lib/hotcopy >/dev/null || fail "docker run $c"
   fi
@@ -149,7 +149,7 @@ run_e2e_subset() {
     grep -B2 -A30 '^not ok' "$out" | head -80 | sed 's/^/    /' >&2
     fail "e2e smoke subset against the container (exit $rc)"
   fi
-  log "e2e subset ($E2E_PATTERN): $(sed -n 's/^# pass //p' "$out" | tail -1) passed, $(sed -n 's/^# skip //p' "$out" | tail -1) skipped"
+  log "e2e subset ($E2E_PATTERN): $(sed -n 's/^# pass //p' "$out" | tail -1) passed, $(sed -n 's/^# skipped //p' "$out" | tail -1) skipped"
 }
 
 find_compose() {
