@@ -311,12 +311,10 @@ static bool apply_flag(struct hc_config *cfg, const char *name, const char *valu
 
 static bool takes_value(const char *name)
 {
-    static const char *const named[] = {"--listen",          "--data",
-                                        "--instance",        "--token-file",
-                                        "--tls-cert",        "--tls-key",
-                                        "--target",          "--target-endpoint",
-                                        "--target-region",   "--target-credentials",
-                                        "--healthcheck"};
+    static const char *const named[] = {
+        "--listen",     "--data",   "--instance",        "--token-file",    "--tls-cert",
+        "--tls-key",    "--target", "--target-endpoint", "--target-region", "--target-credentials",
+        "--healthcheck"};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         if (strcmp(name, named[i]) == 0) return true;
     for (size_t i = 0; i < sizeof NUMERIC_FLAGS / sizeof NUMERIC_FLAGS[0]; i++)

@@ -162,8 +162,10 @@ static void after_block(struct dl_stream *st, bool segment_end)
     if (!due && !segment_end) return;
     if (!flush_served(st, &served) && !served_so_far(st, &served)) return;
     if (!due && served < st->file.size) return;
-    struct hc_progress p = {.backup_id = st->job->id, .instance = st->job->inst->name,
-                            .file = st->file.name, .bytes_served = served,
+    struct hc_progress p = {.backup_id = st->job->id,
+                            .instance = st->job->inst->name,
+                            .file = st->file.name,
+                            .bytes_served = served,
                             .size_bytes = st->file.size};
     hc_events_progress(st->app, &p);
 }

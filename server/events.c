@@ -100,7 +100,7 @@ static void sub_queue(struct sse_sub *s, int64_t id, const char *json)
     if (s->pending.failed || s->pending.len - s->offset > HC_SSE_PENDING_MAX) s->closed = true;
 }
 
-/* Appends a frame that is not a catalog event (no id: never replayed). Caller holds the hub lock. */
+/* Appends a frame that is not a catalog event (no id: never replayed). Caller holds the lock. */
 static void sub_queue_unstored(struct sse_sub *s, const char *event, const char *json)
 {
     if (s->closed) return;

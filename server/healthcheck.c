@@ -25,7 +25,8 @@
 #define PATH_MAX_LEN 1024
 #define STATUS_LINE_MAX 256
 
-static void say(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t whycap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void say(char *why, size_t whycap, const char *fmt, ...)
 {
@@ -156,7 +157,8 @@ static int connect_retrying(const char *host, const char *port, int64_t refused_
         }
         if (fd >= 0 || !all_refused) break;
         int64_t now = now_ms();
-        if (now + HC_HEALTHCHECK_RETRY_MS > refused_until || now + HC_HEALTHCHECK_RETRY_MS > deadline)
+        if (now + HC_HEALTHCHECK_RETRY_MS > refused_until ||
+            now + HC_HEALTHCHECK_RETRY_MS > deadline)
             break;
         struct timespec pause = {.tv_nsec = HC_HEALTHCHECK_RETRY_MS * 1000000L};
         nanosleep(&pause, NULL);

@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #define HC_HEALTHCHECK_REFUSED_MS 1000 /* retry a refused connection this long */
-#define HC_HEALTHCHECK_TIMEOUT_MS 2500 /* the whole probe (Docker's HEALTHCHECK --timeout is 3 s) */
+#define HC_HEALTHCHECK_TIMEOUT_MS 2500 /* the whole probe (Docker allows it 3 s) */
 #define HC_HEALTHCHECK_RETRY_MS 100
 
 enum hc_health {

@@ -96,10 +96,11 @@ static void help_and_version_stop_parsing(void **state)
     assert_int_equal(parse(&cfg, err, 2, a2), HC_CONFIG_VERSION);
     hc_config_free(&cfg);
     /* every flag is documented */
-    const char *flags[] = {"--listen", "--data", "--instance", "--token-file", "--tls-cert",
-                           "--tls-key", "--log-file-size", "--page-size", "--cache-size",
-                           "--threads", "--metrics-public", "--demo", "--max-body", "--help",
-                           "--version", "--print-routes", "--healthcheck"};
+    const char *flags[] = {"--listen",     "--data",    "--instance",       "--token-file",
+                           "--tls-cert",   "--tls-key", "--log-file-size",  "--page-size",
+                           "--cache-size", "--threads", "--metrics-public", "--demo",
+                           "--max-body",   "--help",    "--version",        "--print-routes",
+                           "--healthcheck"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         assert_non_null(strstr(hc_config_usage(), flags[i]));
 }

@@ -89,7 +89,8 @@ static void *serve(void *arg)
         (void)ignored;
     } else {
         char sink[64];
-        while (recv(c, sink, sizeof sink, 0) > 0) continue; /* until the client gives up */
+        while (recv(c, sink, sizeof sink, 0) > 0)
+            continue; /* until the client gives up */
     }
     close(c);
     return NULL;
@@ -212,16 +213,27 @@ static void urls_split_into_host_port_and_path(void **state)
     assert_string_equal(port, "9");
     assert_string_equal(path, "/a?b=c");
     static const char *const bad[] = {
-        "https://127.0.0.1/healthz", "127.0.0.1:8080/healthz", "http://", "http://:80/",
-        "http://h:/", "http://h:99999/", "http://h:0/", "http://h:8x/", "http://[::1/",
-        "http://u@h/", "http://h/a b", "http://h/a\r\nX: y", "http://h?x", NULL,
+        "https://127.0.0.1/healthz",
+        "127.0.0.1:8080/healthz",
+        "http://",
+        "http://:80/",
+        "http://h:/",
+        "http://h:99999/",
+        "http://h:0/",
+        "http://h:8x/",
+        "http://[::1/",
+        "http://u@h/",
+        "http://h/a b",
+        "http://h/a\r\nX: y",
+        "http://h?x",
+        NULL,
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(hc_healthcheck_parse_url(bad[i], host, sizeof host, port, sizeof port, path,
                                               sizeof path));
     char tiny[4];
-    assert_false(hc_healthcheck_parse_url("http://localhost/", tiny, sizeof tiny, port,
-                                          sizeof port, path, sizeof path));
+    assert_false(hc_healthcheck_parse_url("http://localhost/", tiny, sizeof tiny, port, sizeof port,
+                                          path, sizeof path));
 }
 
 static void a_bad_url_is_unhealthy_with_a_reason(void **state)
