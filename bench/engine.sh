@@ -124,8 +124,7 @@ for engine in libjet sqlite; do
 done
 
 # ---- summary ---------------------------------------------------------------------------------
-# ratio A B -> A/B with two decimals; verdict RATIO TARGET -> met / MISSED
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+# verdict RATIO TARGET -> met / MISSED ("-": no target); fmt N -> N rounded, thousands separated
 verdict() { [ "$2" = - ] && { echo "(no target)"; return; }
   awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "MISSED") }'; }
 fmt() { awk -v v="$1" 'BEGIN { printf "%.0f", v }' | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
