@@ -12,6 +12,10 @@
 #include <string.h>
 
 #define NAME_LIST_CAP (64 * 1024) /* double-NUL-terminated path lists from the engine */
+#define EVENT_BACKUP_ERROR 214    /* ESE's event: a fatal error tore the backup down */
+
+/* What the engine runs on a job's instance (engine_view). */
+enum engine_view { ENGINE_RUNS_JOB, ENGINE_RUNS_NONE, ENGINE_RUNS_OTHER };
 
 void hc_backup_result(JET_ERR err, struct cat_result *out)
 {
@@ -36,8 +40,8 @@ void hc_backup_unref(struct hc_backup_job *job)
 
 /* The engine sizes a log generation when it first opens it for the backup (checking it whole),
  * so JetXGetBackupInfo lists an unopened log with size 0. A read of 0 bytes opens it without
- * delivering anything; an error (missing log, failed verification) is left for the download of
- * that file to report. */
+ * delivering anything. A missing log or one failing verification makes the engine tear the
+ * backup down (event 214): the caller's next JetXGetBackupInfo shows it. */
 static bool open_unsized_logs(struct hc_backup_job *job, const JET_XBACKUPINFO *info)
 {
     bool opened = false;
@@ -53,15 +57,49 @@ static bool open_unsized_logs(struct hc_backup_job *job, const JET_XBACKUPINFO *
     return opened;
 }
 
-/* Re-reads the engine's file list into the job and the catalog. Caller holds job->lock. */
+/* The job has been finished (ended, stopped or failed): its calls answer JET_errNoBackup without
+ * calling the engine, whose backup, if one runs, is another's. A job is finished under its lock
+ * before it leaves its instance, so a caller holding job->lock that sees it running knows no new
+ * backup has begun on the instance. Caller holds job->lock. */
+static bool job_over(const struct hc_backup_job *job)
+{
+    return job->phase == CAT_PHASE_ENDED || job->phase == CAT_PHASE_STOPPED ||
+           job->phase == CAT_PHASE_FAILED;
+}
+
+static bool info_is_job(const JET_XBACKUPINFO *info, const struct hc_backup_job *job)
+{
+    return info->phase != JET_XBACKUP_PHASE_NONE && info->ullBackupId == (uint64_t)job->id;
+}
+
+/* Asks the engine whether the job's backup still runs. Returns the entry gate's code when the
+ * engine cannot be asked (*view is then left alone). */
+static JET_ERR engine_view(const struct hc_backup_job *job, enum engine_view *view)
+{
+    JET_XBACKUPINFO *info = calloc(1, sizeof *info);
+    if (info == NULL) return JET_errOutOfMemory;
+    JET_ERR err = JetXGetBackupInfo(job->inst->jet, info);
+    if (err >= 0) {
+        if (info->phase == JET_XBACKUP_PHASE_NONE)
+            *view = ENGINE_RUNS_NONE;
+        else
+            *view = info_is_job(info, job) ? ENGINE_RUNS_JOB : ENGINE_RUNS_OTHER;
+    }
+    free(info);
+    return err;
+}
+
+/* Re-reads the engine's file list into the job and the catalog. JET_errNoBackup when the engine
+ * no longer runs the job's backup. Caller holds job->lock. */
 static JET_ERR refresh_files(struct hc_backup_job *job)
 {
     JET_XBACKUPINFO *info = calloc(1, sizeof *info);
     if (info == NULL) return JET_errOutOfMemory;
     JET_ERR err = JetXGetBackupInfo(job->inst->jet, info);
-    if (err >= 0 && info->phase != JET_XBACKUP_PHASE_NONE && open_unsized_logs(job, info))
+    if (err >= 0 && info_is_job(info, job) && open_unsized_logs(job, info))
         err = JetXGetBackupInfo(job->inst->jet, info);
-    if (err >= 0 && info->phase != JET_XBACKUP_PHASE_NONE && info->ullBackupId == (uint64_t)job->id) {
+    if (err >= 0 && !info_is_job(info, job)) err = JET_errNoBackup;
+    if (err >= 0) {
         size_t n = info->cFiles < JET_XBACKUP_FILES_MAX ? info->cFiles : JET_XBACKUP_FILES_MAX;
         for (size_t i = 0; i < n; i++) {
             const JET_XBACKUP_FILE *f = &info->rgFiles[i];
@@ -84,6 +122,78 @@ static JET_ERR refresh_files(struct hc_backup_job *job)
     return err;
 }
 
+/* The code the engine gave when it tore the job's backup down: that of the backup's newest event
+ * 214 in the catalog (the engine reports its events before the failing call returns), else
+ * JET_errNoBackup. */
+static JET_ERR teardown_cause(struct hc_backup_job *job)
+{
+    JET_ERR cause = JET_errNoBackup;
+    struct cat_event_filter f = {.backup_id = job->id, .limit = CAT_LIST_MAX};
+    for (;;) {
+        struct cat_event *list = NULL;
+        size_t n = 0;
+        if (cat_event_list(job->app->cat, &f, &list, &n) != CAT_OK) break;
+        for (size_t i = 0; i < n; i++)
+            if (list[i].event_id == EVENT_BACKUP_ERROR && list[i].error_code < 0)
+                cause = list[i].error_code;
+        if (n > 0) f.after_id = list[n - 1].id;
+        free(list);
+        if (n < CAT_LIST_MAX) break;
+    }
+    return cause;
+}
+
+/* Finishes a job whose engine backup is gone as failed, with the engine's code, and takes it off
+ * its instance. Caller holds inst->lock (not job->lock) and, once it is released, calls
+ * after_lost. Returns the code recorded. */
+static JET_ERR finish_lost_locked(struct hc_backup_job *job)
+{
+    JET_ERR cause = teardown_cause(job);
+    struct cat_backup_end end = {.phase = CAT_PHASE_FAILED};
+    hc_backup_result(cause, &end.result);
+    pthread_mutex_lock(&job->lock);
+    if (cat_backup_finish(job->app->cat, job->id, &end) != CAT_OK)
+        fprintf(stderr, "hotcopyd: catalog: %s\n", cat_errmsg(job->app->cat));
+    job->phase = CAT_PHASE_FAILED;
+    pthread_mutex_unlock(&job->lock);
+    job->inst->backup = NULL;
+    hc_events_server(job->app, job->inst->name, CAT_LEVEL_ERROR, job->id, 0,
+                     "backup %lld: the engine ended it after %s (%ld); it is marked failed",
+                     (long long)job->id, JetXErrorName(cause), (long)cause);
+    return cause;
+}
+
+/* The rest of finish_lost_locked, without locks: the offsite copy learns the backup is over, and
+ * the instance's reference goes (job may be freed). */
+static void after_lost(struct hc_backup_job *job, JET_ERR cause)
+{
+    hc_upload_after_end(job->app, job->id, cause, CAT_RECORDED_NONE);
+    hc_backup_unref(job);
+}
+
+/* When the engine no longer runs the job's backup, finishes the job (finish_lost_locked) and
+ * returns true with the engine's code in *cause. No lock held by the caller. */
+static bool settle_lost(struct hc_backup_job *job, JET_ERR *cause)
+{
+    struct hc_instance *inst = job->inst;
+    enum engine_view view = ENGINE_RUNS_JOB;
+    bool lost = false;
+    pthread_mutex_lock(&inst->lock);
+    if (inst->backup == job && engine_view(job, &view) >= 0 && view != ENGINE_RUNS_JOB) {
+        *cause = finish_lost_locked(job);
+        lost = true;
+    }
+    pthread_mutex_unlock(&inst->lock);
+    if (lost) after_lost(job, *cause);
+    return lost;
+}
+
+void hc_backup_settle(struct hc_backup_job *job, JET_ERR err)
+{
+    JET_ERR cause;
+    if (err < 0) settle_lost(job, &cause);
+}
+
 JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_backup_type type,
                         struct hc_backup_job **out, int64_t *id_out)
 {
@@ -98,14 +208,24 @@ JET_ERR hc_backup_begin_with(struct hc_app *app, struct hc_instance *inst,
     JET_GRBIT grbit = type == CAT_BACKUP_INCREMENTAL ? JET_bitBackupIncremental : 0;
     JET_ERR err;
     int64_t id = 0;
+    struct hc_backup_job *lost = NULL; /* a job whose engine backup is gone, finished here */
+    JET_ERR lost_cause = JET_errNoBackup;
     if (id_out) *id_out = 0;
     if (inst->init_err < 0) return JET_errNotInitialized; /* JetInit failed (init_err says why) */
     pthread_mutex_lock(&inst->lock);
     if (inst->backup != NULL) {
-        /* one is running: the engine says so with its own code (no catalog row for this try) */
-        err = JetXBeginExternalBackupInstance(inst->jet, grbit, 0);
-        if (err >= 0) err = JET_errBackupInProgress; /* cannot happen: the engine allows one */
-        goto unlock;
+        /* Never ask the engine's begin here: if the job's backup is gone it would start one that
+         * no job tracks. No catalog row for this try. */
+        enum engine_view view = ENGINE_RUNS_JOB;
+        err = engine_view(inst->backup, &view); /* the entry gate's code (503, ...) */
+        if (err >= 0 && view == ENGINE_RUNS_JOB) err = JET_errBackupInProgress;
+        if (err < 0) goto unlock;
+        lost = inst->backup; /* torn down by a fatal error (event 214) */
+        lost_cause = finish_lost_locked(lost);
+        if (view == ENGINE_RUNS_OTHER) { /* a backup no job tracks: leave it alone */
+            err = JET_errBackupInProgress;
+            goto unlock;
+        }
     }
     struct cat_backup_new row = {.instance = inst->name, .type = type, .target = target,
                                  .max_bytes_per_second = max_bytes_per_second};
@@ -150,6 +270,7 @@ JET_ERR hc_backup_begin_with(struct hc_app *app, struct hc_instance *inst,
     *out = job;
 unlock:
     pthread_mutex_unlock(&inst->lock);
+    if (lost) after_lost(lost, lost_cause);
     return err;
 }
 
@@ -180,7 +301,9 @@ JET_ERR hc_backup_current_files(struct hc_backup_job *job, struct hc_backup_file
     unsigned long actual = 0;
     pthread_mutex_lock(&job->lock);
     bool want_logs = job->phase != CAT_PHASE_DATABASE;
-    if (want_logs) {
+    if (job_over(job)) {
+        err = JET_errNoBackup;
+    } else if (want_logs) {
         JET_LOGINFO info = {.cbSize = sizeof info};
         err = JetGetLogInfoInstance2(job->inst->jet, names, NAME_LIST_CAP, &actual, &info);
     } else if (job->type == CAT_BACKUP_FULL) {
@@ -195,6 +318,7 @@ JET_ERR hc_backup_current_files(struct hc_backup_job *job, struct hc_backup_file
     }
     pthread_mutex_unlock(&job->lock);
     free(names);
+    hc_backup_settle(job, err);
     return err;
 }
 
@@ -224,7 +348,10 @@ JET_ERR hc_backup_logs(struct hc_backup_job *job, JET_LOGINFO *info)
     info->cbSize = sizeof *info;
     hc_upload_before_logs(job->app, job->id); /* the offsite copy reads the databases first */
     pthread_mutex_lock(&job->lock);
-    JET_ERR err = JetGetLogInfoInstance2(job->inst->jet, names, NAME_LIST_CAP, &actual, info);
+    JET_ERR err = job_over(job)
+                      ? JET_errNoBackup
+                      : JetGetLogInfoInstance2(job->inst->jet, names, NAME_LIST_CAP, &actual, info);
+    bool torn_down = false; /* by the opening of the listed logs (refresh_files) */
     if (err >= 0) {
         if (job->phase == CAT_PHASE_DATABASE) {
             job->phase = CAT_PHASE_LOGS;
@@ -234,9 +361,12 @@ JET_ERR hc_backup_logs(struct hc_backup_job *job, JET_LOGINFO *info)
         job->gen_high = info->ulGenHigh;
         cat_backup_set_gens(job->app->cat, job->id, (int64_t)info->ulGenLow,
                             (int64_t)info->ulGenHigh);
-        refresh_files(job);
+        torn_down = refresh_files(job) == JET_errNoBackup;
     }
     pthread_mutex_unlock(&job->lock);
+    JET_ERR cause;
+    if ((err < 0 || torn_down) && settle_lost(job, &cause) && err >= 0)
+        err = cause; /* the log call listed logs the engine then could not back up */
     hc_upload_after_logs(job->app, job->id, err, info);
     free(names);
     return err;
@@ -246,22 +376,26 @@ JET_ERR hc_backup_truncate(struct hc_backup_job *job)
 {
     hc_upload_before_reads_end(job->app, job->id, false); /* the offsite copy reads the logs */
     pthread_mutex_lock(&job->lock);
-    JET_ERR err = JetTruncateLogInstance(job->inst->jet);
+    JET_ERR err = job_over(job) ? JET_errNoBackup : JetTruncateLogInstance(job->inst->jet);
     if (err >= 0) {
         job->truncated = true;
         job->phase = CAT_PHASE_TRUNCATED;
         cat_backup_set_phase(job->app->cat, job->id, CAT_PHASE_TRUNCATED);
     }
     pthread_mutex_unlock(&job->lock);
+    hc_backup_settle(job, err);
     return err;
 }
 
 JET_ERR hc_backup_stop(struct hc_backup_job *job)
 {
     pthread_mutex_lock(&job->lock);
-    JET_ERR err = JetStopBackupInstance(job->inst->jet);
+    JET_ERR err = job_over(job) ? JET_errNoBackup : JetStopBackupInstance(job->inst->jet);
     if (err >= 0) job->stopped = true;
     pthread_mutex_unlock(&job->lock);
+    JET_ERR cause;
+    if (err >= 0 && settle_lost(job, &cause))
+        err = JET_errNoBackup; /* the engine's stop succeeds even when no backup runs */
     return err;
 }
 
@@ -280,6 +414,19 @@ JET_ERR hc_backup_end(struct hc_backup_job *job, bool abort, bool truncate_done)
     enum cat_recorded_as recorded = CAT_RECORDED_NONE;
     hc_upload_before_reads_end(job->app, job->id, abort); /* the offsite copy's last reads */
     pthread_mutex_lock(&inst->lock);
+    if (inst->backup != job) { /* already finished: the engine's backup now, if any, is another */
+        pthread_mutex_unlock(&inst->lock);
+        return JET_errNoBackup;
+    }
+    enum engine_view view = ENGINE_RUNS_JOB;
+    if (engine_view(job, &view) >= 0 && view != ENGINE_RUNS_JOB) {
+        /* torn down by a fatal error: the engine answers JET_errNoBackup, and an end call now
+         * would end another backup (or none) */
+        JET_ERR cause = finish_lost_locked(job);
+        pthread_mutex_unlock(&inst->lock);
+        after_lost(job, cause);
+        return JET_errNoBackup;
+    }
     pthread_mutex_lock(&job->lock);
     JET_ERR err = JetEndExternalBackupInstance2(inst->jet, grbit);
     bool detached = false;

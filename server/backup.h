@@ -12,6 +12,15 @@
  *     success -> ended; JET_errBackupAbortByServer or errBackupAbortByCaller -> stopped;
  *     any other code -> failed. The job leaves its instance whatever the result (the engine
  *     always clears the backup), except for JET_errInvalidParameter (nothing happened).
+ *   any -> failed   the engine tore the backup down after a fatal error (event 214: a listed log
+ *     missing or failing verification, a database opened after the log call, ...); it then
+ *     answers JET_errNoBackup to every call of that backup. Noticed by the next call that asks
+ *     (JetXGetBackupInfo: phase NONE or another backup id; or JET_errNoBackup from a call):
+ *     hc_backup_settle after a failed call, and hc_backup_begin, _logs, _stop and _end always.
+ *     The job is finished with the code of the engine's event 214 (else JET_errNoBackup) and
+ *     leaves its instance; its end call answers JET_errNoBackup without calling the engine.
+ *     A begin never calls the engine's begin while a job is on the instance, so the server never
+ *     starts an engine backup it does not track, and an end call never ends one it did not begin.
  *   running at a crash -> failed   (catalog, at the next start: cat_backup_fail_interrupted)
  *
  * Jobs are reference-counted: the instance holds one while the backup runs, each download holds
@@ -59,7 +68,9 @@ struct hc_backup_job {
 
 /* Begins a backup of inst. On success *job is a new reference for the caller and the instance
  * keeps its own. On an engine error the catalog row (if one was made) is finished as failed with
- * that result; *id (may be NULL) receives that row's id or 0. */
+ * that result; *id (may be NULL) receives that row's id or 0. While a job runs on inst:
+ * JET_errBackupInProgress (or the engine's entry gate code) and no row, unless the engine has
+ * torn that job's backup down: the job is then finished as failed and the new backup begins. */
 JET_ERR hc_backup_begin(struct hc_app *app, struct hc_instance *inst, enum cat_backup_type type,
                         struct hc_backup_job **job, int64_t *id);
 /* The same, with an offsite target (NULL: none; its catalog row then records the copy as
@@ -87,7 +98,14 @@ bool hc_backup_file_lookup(struct hc_backup_job *job, const char *name, struct h
 JET_ERR hc_backup_logs(struct hc_backup_job *job, JET_LOGINFO *info);
 JET_ERR hc_backup_truncate(struct hc_backup_job *job);
 JET_ERR hc_backup_stop(struct hc_backup_job *job);
-/* The end call. Returns the engine's result; the catalog row is finished accordingly. */
+/* After an engine call made for the job failed with err (download.c's reads): when the engine
+ * no longer runs the job's backup, the job is finished as failed (see the state machine above).
+ * Nothing for err >= 0. No lock held by the caller. */
+void hc_backup_settle(struct hc_backup_job *job, JET_ERR err);
+
+/* The end call. Returns the engine's result; the catalog row is finished accordingly. A job whose
+ * engine backup is gone (or that has already left its instance) gets JET_errNoBackup and the
+ * engine is not called. */
 JET_ERR hc_backup_end(struct hc_backup_job *job, bool abort, bool truncate_done);
 
 /* Shutdown: stop and end (as aborted by server) the instance's running backup, if any. */

@@ -219,6 +219,7 @@ static ssize_t read_data(struct dl_stream *st, const struct segment *seg, uint64
                              "short transfer",
                              st->file.name, (unsigned long long)offset,
                              err < 0 ? JetXErrorName(err) : "unexpected end of file", (long)err);
+            hc_backup_settle(st->job, err); /* a log failing verification ends the backup */
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
         want = got;
@@ -417,6 +418,7 @@ int hc_handle_backup_file_get(struct hc_request *req)
         if (err == JET_errReadVerifyFailure || err == JET_errLogReadVerifyFailure)
             hc_events_server(req->app, job->inst->name, CAT_LEVEL_ERROR, job->id, 0,
                              "download of %s refused: %s", st->file.name, JetXErrorName(err));
+        if (!head) hc_backup_settle(job, err); /* a missing or bad log ends the backup */
         dl_free(st);
         return hc_reply_jet(req, err, "reading %s: %s", name, JetXErrorMessage(err));
     }
