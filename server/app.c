@@ -58,8 +58,11 @@ static int load_auth(struct hc_app *app)
         fprintf(stderr, "hotcopyd: %s\n", err);
         return -1;
     }
-    if (created) /* printed once, at first start; never logged afterwards */
-        printf("API token (saved in %s/token): %s\n", app->cfg->data_dir, token);
+    if (created) { /* printed once, at first start; never logged afterwards */
+        char path[4096];
+        hc_auth_token_path(app->cfg, path, sizeof path);
+        printf("API token (saved in %s): %s\n", path, token);
+    }
     app->auth = hc_auth_create(token);
     memset(token, 0, sizeof token);
     return app->auth ? 0 : -1;

@@ -62,6 +62,14 @@ static void trim_newline(char *s)
         s[--len] = '\0';
 }
 
+void hc_auth_token_path(const struct hc_config *cfg, char *out, size_t cap)
+{
+    if (cfg->token_file)
+        snprintf(out, cap, "%s", cfg->token_file);
+    else
+        snprintf(out, cap, "%s/token", cfg->data_dir);
+}
+
 int hc_auth_load_token(const struct hc_config *cfg, char *token, size_t tokcap, bool *created,
                        char *err, size_t errcap)
 {
@@ -76,10 +84,7 @@ int hc_auth_load_token(const struct hc_config *cfg, char *token, size_t tokcap, 
         return 0;
     }
     char path[4096];
-    if (cfg->token_file)
-        snprintf(path, sizeof path, "%s", cfg->token_file);
-    else
-        snprintf(path, sizeof path, "%s/token", cfg->data_dir);
+    hc_auth_token_path(cfg, path, sizeof path);
     FILE *f = fopen(path, "r");
     if (f != NULL) {
         bool ok = fgets(token, (int)tokcap, f) != NULL;

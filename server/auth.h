@@ -43,8 +43,12 @@
 
 struct hc_auth;
 
-/* Finds the token: HOTCOPY_TOKEN, else the token file, else creates the file (0600) with a random
- * token and sets *created. token gets tokcap bytes. Returns 0, or -1 with err set. */
+/* The token file's path: --token-file, else DATA/token. */
+void hc_auth_token_path(const struct hc_config *cfg, char *out, size_t cap);
+
+/* Finds the token: HOTCOPY_TOKEN, else the token file (hc_auth_token_path), else creates that file
+ * (0600) with a random token and sets *created. token gets tokcap bytes. Returns 0, or -1 with
+ * err set. */
 int hc_auth_load_token(const struct hc_config *cfg, char *token, size_t tokcap, bool *created,
                        char *err, size_t errcap);
 

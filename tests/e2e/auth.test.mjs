@@ -59,6 +59,21 @@ test('the token file is created 0600 at first start, printed once, and used afte
   assert.equal(again.status, 200);
 });
 
+test('with --token-file the token is created in that file and the message names it', { skip: OWN_SERVER }, async (t) => {
+  const dataDir = tempDir();
+  const elsewhere = tempDir();
+  t.after(() => { rmSync(dataDir, { recursive: true, force: true }); rmSync(elsewhere, { recursive: true, force: true }); });
+  const file = join(elsewhere, 'api-token');
+  const s = await startServer({ dataDir, token: null, args: ['--token-file', file] });
+  t.after(() => s.cleanup());
+  const printed = s.stdout.match(/API token \(saved in ([^)]*)\): (\S+)\n/);
+  assert.ok(printed, s.stdout);
+  assert.equal(printed[1], file, 'the message names the file the token was saved in');
+  assert.equal(readFileSync(file, 'utf8').trim(), printed[2]);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.throws(() => statSync(join(dataDir, 'token')), { code: 'ENOENT' }, 'nothing written to DATA/token');
+});
+
 test('login sets an HttpOnly SameSite=Strict cookie; unsafe methods need the CSRF token', async (t) => {
   const s = await startServer();
   t.after(() => s.cleanup());
