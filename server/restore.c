@@ -391,9 +391,11 @@ int hc_restore_run(struct hc_app *app, int64_t id, unsigned long gen_low, unsign
                      "restore %lld: hard recovery of %zu database(s), generations %lu to %lu",
                      (long long)id, set.db_count, set.gen_low, set.gen_high);
     if (err >= 0) {
+        /* szTargetInstanceName: the engine's restore events carry the new instance's name (it
+         * would mark a live instance of that name as under restore; none exists yet) */
         hc_events_set_thread_restore(id);
         err = JetExternalRestore2(target_slash, target_slash, rstmap, (long)set.db_count,
-                                  stage_slash, &info, NULL, NULL, NULL, restore_progress);
+                                  stage_slash, &info, r.instance, NULL, NULL, restore_progress);
         hc_events_set_thread_restore(0);
     }
     struct hc_instance *inst = NULL;
