@@ -6,9 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../server/config.h"
+#include "../../server/instance.h"
+#include "../../server/restore.h"
+#include "../../server/upload.h"
 
 static enum hc_config_result parse(struct hc_config *cfg, char *err, int argc, char **argv)
 {
@@ -105,6 +109,27 @@ static void help_and_version_stop_parsing(void **state)
         assert_non_null(strstr(hc_config_usage(), flags[i]));
 }
 
+/* The text of --data (up to the next flag) names everything the server keeps under DATA. */
+static void help_for_data_names_what_the_directory_holds(void **state)
+{
+    const char *usage = hc_config_usage();
+    const char *start = strstr(usage, "  --data DIR");
+    assert_non_null(start);
+    const char *next = strstr(start + 1, "\n  --");
+    assert_non_null(next);
+    char text[1024];
+    snprintf(text, sizeof text, "%.*s", (int)(next - start), start);
+    const char *held[] = {"catalog",
+                          "token",
+                          HC_DEFAULT_INSTANCE "/",
+                          HC_RESTORES_SUBDIR "/",
+                          HC_INSTANCES_SUBDIR "/",
+                          HC_UPLOADS_SUBDIR "/"};
+    for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+        if (strstr(text, held[i]) == NULL)
+            fail_msg("--data does not mention %s:\n%s", held[i], text);
+}
+
 static void listen_address_splits_v4_and_v6(void **state)
 {
     char host[64];
@@ -143,6 +168,7 @@ int main(void)
         cmocka_unit_test(flags_take_separate_or_joined_values),
         cmocka_unit_test(bad_values_are_errors_with_a_reason),
         cmocka_unit_test(help_and_version_stop_parsing),
+        cmocka_unit_test(help_for_data_names_what_the_directory_holds),
         cmocka_unit_test(listen_address_splits_v4_and_v6),
         cmocka_unit_test(healthcheck_takes_a_url_and_is_off_by_default),
     };
