@@ -288,8 +288,13 @@ JET_ERR log_open(struct inst *inst, uint32_t gen, uint32_t append_off, int64_t p
         log->spare_state = SPARE_READY;
 
     struct loghdr h;
+    uint64_t cur_size;
     if (append_off && os_exists(cur) && loghdr_read_path(cur, &h) >= 0 && h.gen == gen) {
-        /* Continue the current generation after its last valid record. */
+        /* Continue the current generation after its last valid record. Generations are written
+         * whole before use: a file of another size than its header says is damaged, and appending
+         * up to the header's size would grow it. */
+        Call(os_file_size(cur, &cur_size));
+        if (cur_size != h.file_size || append_off > h.file_size) Error(JET_errLogFileCorrupt);
         Call(os_open(cur, OS_RDWR, &log->file));
         log->gen = gen;
         log->create_time = h.create_time;

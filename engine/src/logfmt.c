@@ -11,6 +11,7 @@
 
 #include "codec.h"
 #include "crc32c.h"
+#include "page.h"
 
 const char *lr_type_name(unsigned type)
 {
@@ -73,6 +74,11 @@ JET_ERR loghdr_decode(const uint8_t *buf, size_t len, struct loghdr *h)
     memcpy(h->base, buf + 52, LOG_BASE_MAX);
     h->ndb = get_u32(buf + 56);
     if (h->ndb > DB_MAX) return JET_errLogFileCorrupt;
+    /* sizes the engine trusts later (a spare generation is made file_size long, restore's cache
+     * uses page_size): only the values the engine itself can write */
+    if (h->file_size < LOG_SIZE_MIN_KB * 1024u || h->file_size > LOG_SIZE_MAX_KB * 1024u ||
+        !page_size_valid(h->page_size))
+        return JET_errLogFileCorrupt;
     size_t off = 60;
     for (uint32_t i = 0; i < h->ndb; i++) {
         if (off + 18 > LOG_HDR_SIZE) return JET_errLogFileCorrupt;

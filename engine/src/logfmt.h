@@ -87,7 +87,8 @@ struct loghdr {
 };
 
 void loghdr_encode(const struct loghdr *h, uint8_t *buf);
-/* JET_errLogFileCorrupt when the header does not verify. */
+/* JET_errLogFileCorrupt when the header does not verify, or its file size (LOG_SIZE_MIN_KB..
+ * LOG_SIZE_MAX_KB KiB) or page size is not one the engine writes. */
 JET_ERR loghdr_decode(const uint8_t *buf, size_t len, struct loghdr *h);
 JET_ERR loghdr_read_path(const char *path, struct loghdr *h);
 

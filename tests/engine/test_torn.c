@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "../../engine/src/checkpoint.h"
+#include "../../engine/src/codec.h"
+#include "../../engine/src/crc32c.h"
 #include "../../engine/src/logfmt.h"
 #include "../../engine/src/page.h"
 #include "../common/jetfx.h"
@@ -428,6 +430,49 @@ static void test_archived_generation_damaged_in_its_middle(void **state)
     tfx_env_close(&e);
 }
 
+/* Rewrites (and re-seals) the file size in the header of the current generation edb.log (the
+ * field at byte 44, logfmt.h); returns the size it had. */
+static uint32_t set_current_header_size(const struct tfx_env *e, uint32_t file_size)
+{
+    char cur[TFX_PATH_MAX];
+    uint8_t *buf = malloc(LOG_HDR_SIZE);
+    assert_non_null(buf);
+    tfx_join(cur, sizeof cur, e->dir, "edb.log");
+    assert_int_equal(tfx_read_at(cur, buf, LOG_HDR_SIZE, 0), 0);
+    uint32_t was = get_u32(buf + 44);
+    put_u32(buf + 44, file_size);
+    put_u32(buf, crc32c(0, buf + 4, LOG_HDR_SIZE - 4));
+    assert_int_equal(tfx_write_at(cur, buf, LOG_HDR_SIZE, 0), 0);
+    free(buf);
+    return was;
+}
+
+/* A current generation whose sealed header names another size than the file has was trusted:
+ * recovery then appended up to that size and made a spare generation of it (a crafted header
+ * wrote gigabytes; found by fuzz/fuzz_recovery.c). Such a generation is damaged; a size the
+ * engine never writes fails the header itself. */
+static void test_current_generation_of_another_size_than_its_header(void **state)
+{
+    (void)state;
+    struct tfx_env e;
+    char spare[TFX_PATH_MAX];
+    crashed_env_with_generations(&e, "size", 0);
+    tfx_join(spare, sizeof spare, e.dir, "edbtmp.log");
+    remove(spare);
+    char cur[TFX_PATH_MAX];
+    tfx_join(cur, sizeof cur, e.dir, "edb.log");
+    uint32_t own = set_current_header_size(&e, LOG_SIZE_MAX_KB * 1024u);
+    assert_int_equal(own, tfx_file_size(cur));
+    assert_int_equal(tfx_env_reopen_with(&e, 0, quiet, 2), JET_errLogFileCorrupt);
+    assert_true(!tfx_exists(spare) || tfx_file_size(spare) <= TFX_LOG_KB * 1024);
+    set_current_header_size(&e, 0xFFFFF000u);
+    assert_int_equal(tfx_env_reopen_with(&e, 0, quiet, 2), JET_errLogFileCorrupt);
+    /* its own size back: the same log set recovers */
+    set_current_header_size(&e, own);
+    assert_int_equal(tfx_env_reopen_with(&e, 1, quiet, 2), JET_errSuccess);
+    tfx_env_close(&e);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tfx_setup_db, tfx_teardown)
@@ -441,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint_copies),
         cmocka_unit_test(test_one_damaged_checkpoint_copy_is_survived),
         cmocka_unit_test(test_archived_generation_damaged_in_its_middle),
+        cmocka_unit_test(test_current_generation_of_another_size_than_its_header),
     };
 #undef T
     return cmocka_run_group_tests_name("torn", tests, NULL, NULL);
