@@ -295,6 +295,7 @@ JET_ERR hc_instance_database(struct hc_instance *inst, const char *name, char *p
     JET_XINSTANCEINFO info;
     JET_ERR err = JetXGetInstanceInfo(inst->jet, &info);
     if (err < 0) return err;
+    if (info.fUnavailable) return JET_errInstanceUnavailable; /* its databases cannot be used */
     unsigned long count = info.cDatabases < 8 ? info.cDatabases : 8;
     for (unsigned long i = 0; i < count; i++) {
         if (name == NULL || strcmp(hc_basename(info.rgszDatabases[i]), name) == 0) {

@@ -217,7 +217,9 @@ int hc_handle_load_start(struct hc_request *req)
     case -EINVAL:
         return hc_reply_problem(req, 400, "Invalid field",
                                 "writesPerSecond is 1..100000 and seconds 1..86400");
-    case -ENOENT: return hc_reply_jet(req, err, "the instance has no database");
+    case -ENOENT:
+        return hc_reply_jet(req, err, "%s", err == JET_errDatabaseNotFound ? "the instance has no database"
+                                                                          : JetXErrorMessage(err));
     case -EBUSY: return hc_reply_problem(req, 409, "Load generator running", "stop it first (DELETE)");
     case -ENOMEM: return hc_reply_problem(req, 500, NULL, "out of memory");
     default: return hc_reply_problem(req, 500, NULL, "cannot start a thread");
