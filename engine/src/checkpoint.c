@@ -225,7 +225,15 @@ JET_ERR ckpt_run(struct inst *inst, uint32_t flags)
     for (uint32_t id = 1; id <= DB_MAX && err >= 0; id++)
         if (inst->dbs[id] && inst->dbs[id]->file) err = os_fsync(inst->dbs[id]->file);
     tree_unlock(inst);
-    Call(err);
+    if (err < 0) {
+        /* The pages were handed to the kernel and are clean in the cache. After a failed fsync
+         * Linux may drop the pages it could not write and report the next fsync as a success, so
+         * a retry could advance the checkpoint over changes that never reached the disk. The log
+         * still holds every one of them: stop the instance; recovery at its restart rewrites
+         * them from the log. */
+        inst_set_fatal(inst, err, "a database file could not be flushed to disk");
+        Error(JET_errInstanceUnavailable);
+    }
     pthread_mutex_lock(&c->mu);
     d.seq = ++c->seq;
     pthread_mutex_unlock(&c->mu);
@@ -254,6 +262,15 @@ lgpos_t ckpt_last(struct inst *inst)
     return l;
 }
 
+/* 1 once the instance is unavailable (inst->fatal_err): no more checkpoints. */
+static int inst_unavailable(struct inst *inst)
+{
+    pthread_mutex_lock(&inst->mu);
+    int fatal = inst->fatal_err != 0;
+    pthread_mutex_unlock(&inst->mu);
+    return fatal;
+}
+
 static void *ckpt_main(void *arg)
 {
     struct ckpt *c = arg;
@@ -278,10 +295,10 @@ static void *ckpt_main(void *arg)
                    os_mono_us() - last_time >= (int64_t)inst->params.checkpoint_period_s * 1000000);
         /* Also write dirty pages out early when the cache fills up, so commits do not stall. */
         int pressure = cache_dirty_count(inst->cache) > cache_frames(inst->cache) / 2;
-        if ((due || pressure) && !log_dead(inst->log)) {
+        if ((due || pressure) && !log_dead(inst->log) && !inst_unavailable(inst)) {
             event_hold();
             JET_ERR err = ckpt_run(inst, 0);
-            if (err < 0)
+            if (err < 0 && err != JET_errInstanceUnavailable) /* that one has its own event */
                 event_log(inst, EV_INSTANCE_FATAL, JET_XEVENT_WARNING, 0, err,
                           "A checkpoint failed with %s; it will be retried.", JetXErrorName(err));
             event_release();
