@@ -517,7 +517,14 @@ static JET_ERR read_bytes(struct inst *inst, struct backup *b, struct bkfile *f,
            f->path);
         return fail_backup(inst, b, err);
     }
-    if (err < 0) return err;
+    if (err < 0) {
+        /* an I/O error: nothing was delivered, the backup goes on and the read may be retried */
+        ev(inst, b, EV_READ_FAILURE, JET_XEVENT_ERROR, err,
+           "Reading %s at offset %llu (%zu bytes) for the backup failed with error %ld (%s); the read "
+           "can be retried.",
+           f->path, (unsigned long long)off, len, err, JetXErrorName(err));
+        return err;
+    }
     int was = bkfile_complete(f);
     if (bkfile_mark(f, off, *got) && !was && !b->handle_open && !f->is_log)
         ev(inst, b, EV_BACKUP_FILE_DONE, JET_XEVENT_INFO, 0, "Ending the backup of file %s.", f->path);

@@ -43,6 +43,7 @@ enum event_id {
     EV_RESTORE_FAILED = 454,
     EV_MISSING_FILE_TO_BACKUP = 459,
     EV_PAGE_CHECKSUM = 474,        /* a page failed verification on read */
+    EV_READ_FAILURE = 481,         /* a read of a backup file failed with an I/O error */
     EV_BACKUP_NOT_ALLOWED = 493,
     EV_LOG_NOT_COPIED = 520,
     EV_RESTORE_DB_STATE = 619,     /* a restored database's state after recovery */
