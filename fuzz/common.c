@@ -88,7 +88,8 @@ static void remove_scratch(void)
 const char *fz_dir(void)
 {
     if (scratch[0]) return scratch;
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    const char *base = getenv("FUZZ_SCRATCH");
+    if (base == NULL || base[0] == '\0') base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     snprintf(scratch, sizeof scratch, "%s/hotcopy-fuzz-XXXXXX", base);
     if (mkdtemp(scratch) == NULL) {
         perror("fuzz: mkdtemp");

@@ -35,7 +35,8 @@ const uint8_t *fz_rest(struct fz_in *in, size_t *n);
 /* A NUL-terminated copy of up to max bytes into out (max + 1 bytes). */
 size_t fz_cstr(struct fz_in *in, char *out, size_t max);
 
-/* The process's scratch directory (created at first use, removed at exit). */
+/* The process's scratch directory (created at first use under $FUZZ_SCRATCH, else /dev/shm or /tmp;
+ * removed at a normal exit: fuzz/run.sh removes what a crashed or timed-out run leaves). */
 const char *fz_dir(void);
 /* dir/name into out (FZ_PATH_MAX). */
 void fz_path(char *out, const char *name);

@@ -30,6 +30,8 @@ max_len() {
 one() {
   local h=$1 secs=$2
   local work=build/fuzz/corpus/$h art=build/fuzz/artifacts/$h/ log=$LOGDIR/$h.log
+  local scratch
+  scratch=$(mktemp -d "${FUZZ_SCRATCH_BASE:-/dev/shm}/hotcopy-fuzz-$h-XXXXXX" 2>/dev/null || mktemp -d)
   mkdir -p "$work" "$art" "$LOGDIR"
   if [ ! -x "$BIN/$h" ]; then
     echo "$h: $BIN/$h is not built"
@@ -37,9 +39,10 @@ one() {
     return 1
   fi
   local start=$SECONDS rc
-  "$BIN/$h" -max_total_time="$secs" -max_len="$(max_len "$h")" -timeout=30 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$art" "$work" "fuzz/corpus/$h" >"$log" 2>&1
+  FUZZ_SCRATCH=$scratch "$BIN/$h" -max_total_time="$secs" -max_len="$(max_len "$h")" -timeout=30 \
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art" "$work" "fuzz/corpus/$h" >"$log" 2>&1
   rc=$?
+  rm -rf "$scratch" # what a crashed or timed-out harness could not remove itself
   local execs rate units verdict=ok
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
