@@ -24,15 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* What went wrong, for the problem document. */
-struct failure {
-    unsigned status;   /* 0: none */
-    char object[HC_MANIFEST_KEY_MAX];
-    char detail[6144];
-    bool store;        /* err holds the store's answer */
-    struct s3_error err;
-};
-
 static int reply_doc(struct hc_request *req, unsigned status, cJSON *doc)
 {
     char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
@@ -46,8 +37,8 @@ static int reply_doc(struct hc_request *req, unsigned status, cJSON *doc)
     return hc_reply(req, status, resp);
 }
 
-static int reply_failure(struct hc_request *req, const struct hc_target *t,
-                         const struct failure *f, int64_t restore_id)
+cJSON *hc_target_failure_problem(const struct hc_target *t, const struct hc_target_failure *f,
+                                 int64_t restore_id, unsigned *status)
 {
     cJSON *doc;
     if (f->store) {
@@ -55,14 +46,14 @@ static int reply_failure(struct hc_request *req, const struct hc_target *t,
     } else {
         doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(doc, "status", f->status);
-        cJSON_AddStringToObject(doc, "title", "Offsite set unusable");
+        cJSON_AddStringToObject(doc, "title", f->title ? f->title : "Offsite set unusable");
         cJSON_AddStringToObject(doc, "detail", f->detail);
         cJSON_AddStringToObject(doc, "target", t->name);
         if (f->object[0]) cJSON_AddStringToObject(doc, "object", f->object);
     }
     if (doc && restore_id) cJSON_AddNumberToObject(doc, "restoreId", (double)restore_id);
-    unsigned status = f->store ? hc_target_http_status(&f->err) : f->status;
-    return reply_doc(req, status, doc);
+    *status = f->store ? hc_target_http_status(&f->err) : f->status;
+    return doc;
 }
 
 /* ---- manifests and the chain -------------------------------------------------------------------- */
@@ -91,7 +82,7 @@ static int mem_write(void *ctx, const void *data, size_t len)
 
 /* GETs and decodes one manifest. 0, or -1 with f filled. */
 static int load_manifest(const struct hc_target *t, struct s3_client *c, const char *key,
-                         struct hc_manifest *m, struct failure *f)
+                         struct hc_manifest *m, struct hc_target_failure *f)
 {
     struct mem_sink sink = {0};
     struct s3_error err;
@@ -116,9 +107,9 @@ static int load_manifest(const struct hc_target *t, struct s3_client *c, const c
     return 0;
 }
 
-static int chain_fail(struct failure *f, const char *key, const char *fmt, ...)
+static int chain_fail(struct hc_target_failure *f, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int chain_fail(struct failure *f, const char *key, const char *fmt, ...)
+static int chain_fail(struct hc_target_failure *f, const char *key, const char *fmt, ...)
 {
     va_list ap;
     f->status = 502;
@@ -132,7 +123,7 @@ static int chain_fail(struct failure *f, const char *key, const char *fmt, ...)
 /* The sets to restore, oldest first: the full, then the incrementals up to `key`. */
 static int load_chain(const struct hc_target *t, struct s3_client *c, const char *key,
                       struct hc_manifest **sets, char (*keys)[HC_MANIFEST_KEY_MAX], size_t *count,
-                      struct failure *f)
+                      struct hc_target_failure *f)
 {
     size_t n = 0;
     char next[HC_MANIFEST_KEY_MAX];
@@ -193,7 +184,7 @@ struct dl_run {
     size_t count;
     pthread_mutex_t lock; /* guards next and fail */
     size_t next;
-    struct failure fail;
+    struct hc_target_failure fail;
 };
 
 struct file_sink {
@@ -218,7 +209,7 @@ static int file_write(void *ctx, const void *data, size_t len)
     return 0;
 }
 
-static void dl_fail(struct dl_run *run, const struct failure *f)
+static void dl_fail(struct dl_run *run, const struct hc_target_failure *f)
 {
     pthread_mutex_lock(&run->lock);
     if (run->fail.status == 0 && !run->fail.store) run->fail = *f;
@@ -227,7 +218,7 @@ static void dl_fail(struct dl_run *run, const struct failure *f)
 
 /* Downloads and checks one object. 0, or -1 with f filled. */
 static int fetch_one(struct dl_run *run, struct s3_client *c, const struct hc_manifest_file *mf,
-                     struct failure *f)
+                     struct hc_target_failure *f)
 {
     char path[PATH_MAX + HC_MANIFEST_NAME_MAX + 2];
     snprintf(path, sizeof path, "%s/%s", run->stage, mf->name);
@@ -281,7 +272,7 @@ static void *dl_worker(void *arg)
     struct dl_run *run = arg;
     struct s3_client *c = NULL;
     struct s3_error err;
-    struct failure f;
+    struct hc_target_failure f;
     if (hc_target_client(run->target, -1, &c, &err) != S3_OK) {
         memset(&f, 0, sizeof f);
         f.status = 500;
@@ -319,7 +310,7 @@ static int download_all(struct dl_run *run)
 
 /* The objects to fetch: every file of the chain once (a log held by two sets must agree). */
 static int plan(struct hc_manifest **sets, char (*keys)[HC_MANIFEST_KEY_MAX], size_t n,
-                struct dl_item *items, size_t cap, size_t *count, struct failure *f)
+                struct dl_item *items, size_t cap, size_t *count, struct hc_target_failure *f)
 {
     *count = 0;
     for (size_t s = 0; s < n; s++) {
@@ -341,69 +332,36 @@ static int plan(struct hc_manifest **sets, char (*keys)[HC_MANIFEST_KEY_MAX], si
     return 0;
 }
 
-/* ---- the handler -------------------------------------------------------------------------------- */
+/* ---- the restore -------------------------------------------------------------------------------- */
 
-static int finish_failed(struct hc_request *req, const struct hc_target *t, int64_t id,
-                         const char *instance, const struct failure *f, JET_ERR code)
+/* Marks restore id failed with f's detail and logs it. */
+static void finish_failed(struct hc_app *app, const struct hc_target *t, int64_t id,
+                          const char *instance, const struct hc_target_failure *f, JET_ERR code)
 {
     struct cat_restore_end end = {.state = CAT_RESTORE_FAILED};
     hc_backup_result(code, &end.result);
     snprintf(end.result.message, sizeof end.result.message, "%.2000s", f->detail);
-    cat_restore_finish(req->app->cat, id, &end);
-    hc_events_server(req->app, instance, CAT_LEVEL_ERROR, 0, id,
+    cat_restore_finish(app->cat, id, &end);
+    hc_events_server(app, instance, CAT_LEVEL_ERROR, 0, id,
                      "restore %lld from target \"%s\" failed: %s%s%s", (long long)id, t->name,
                      f->detail, f->object[0] ? "; object " : "", f->object);
-    return reply_failure(req, t, f, id);
 }
 
-int hc_handle_restore_from_target(struct hc_request *req)
+static void fail_plain(struct hc_target_failure *f, unsigned status, const char *title,
+                       const char *detail)
 {
-    struct hc_app *app = req->app;
-    cJSON *body = hc_body_json(req);
-    const cJSON *jinst = body ? cJSON_GetObjectItemCaseSensitive(body, "instance") : NULL;
-    const cJSON *from = body ? cJSON_GetObjectItemCaseSensitive(body, "from") : NULL;
-    const cJSON *jt = cJSON_GetObjectItemCaseSensitive(from, "target");
-    const cJSON *jk = cJSON_GetObjectItemCaseSensitive(from, "manifestKey");
-    char name[64] = "", key[HC_MANIFEST_KEY_MAX] = "";
-    struct hc_target *t = cJSON_IsString(jt) ? hc_targets_find(app->targets, jt->valuestring) : NULL;
-    bool fields_ok = cJSON_IsString(jinst) && strlen(jinst->valuestring) < sizeof name &&
-                     cJSON_IsString(jk) && strlen(jk->valuestring) < sizeof key;
-    if (fields_ok) {
-        snprintf(name, sizeof name, "%s", jinst->valuestring);
-        snprintf(key, sizeof key, "%s", jk->valuestring);
-    }
-    cJSON_Delete(body);
-    if (!fields_ok || !hc_instance_name_is_valid(name))
-        return hc_reply_problem(req, 400, "Invalid field",
-                                "\"instance\" is a plain name and \"from\" is {\"target\": NAME, "
-                                "\"manifestKey\": KEY}");
-    if (t == NULL)
-        return hc_reply_problem(req, 400, "Unknown target",
-                                "\"from.target\" names no configured target (GET /api/v1/targets)");
-    if (!hc_manifest_key_is_manifest(key))
-        return hc_reply_problem(req, 400, "Invalid field",
-                                "\"from.manifestKey\" must be the key of a manifest.json");
-    if (hc_instances_name_taken(app->instances, name))
-        return hc_reply_problem(req, 409, "Instance name in use", "an instance of that name runs already");
+    memset(f, 0, sizeof *f);
+    f->status = status;
+    f->title = title;
+    snprintf(f->detail, sizeof f->detail, "%s", detail);
+}
 
-    struct failure f = {0};
-    struct hc_manifest *sets[HC_TARGET_CHAIN_MAX] = {0};
-    char (*keys)[HC_MANIFEST_KEY_MAX] = calloc(HC_TARGET_CHAIN_MAX, HC_MANIFEST_KEY_MAX);
-    struct dl_item *items = calloc(HC_TARGET_CHAIN_MAX, sizeof *items);
-    struct dl_run *run = calloc(1, sizeof *run);
-    struct s3_client *c = NULL;
-    struct s3_error err;
-    size_t n = 0, count = 0;
-    int reply;
-    if (keys == NULL || items == NULL || run == NULL || hc_target_client(t, -1, &c, &err) != S3_OK) {
-        reply = hc_reply_problem(req, 500, NULL, "out of memory");
-        goto out;
-    }
-    if (load_chain(t, c, key, sets, keys, &n, &f) != 0 ||
-        plan(sets, keys, n, items, HC_TARGET_CHAIN_MAX, &count, &f) != 0) {
-        reply = reply_failure(req, t, &f, 0);
-        goto out;
-    }
+/* Steps 2 and 3 for a resolved chain (sets, keys: n, oldest first; items: count). */
+static void restore_chain(struct hc_app *app, const struct hc_target *t, const char *name,
+                          const char *key, struct hc_manifest **sets,
+                          char (*keys)[HC_MANIFEST_KEY_MAX], size_t n, struct dl_item *items,
+                          size_t count, struct dl_run *run, struct hc_target_restore_outcome *out)
+{
     /* the restore row (source: target) and its staging directory */
     int64_t id = 0;
     struct cat_restore_new row = {.instance = name, .source = CAT_SOURCE_TARGET,
@@ -412,15 +370,18 @@ int hc_handle_restore_from_target(struct hc_request *req)
     snprintf(dir, sizeof dir, "%s/%s", app->cfg->data_dir, HC_RESTORES_SUBDIR);
     mkdir(dir, 0700);
     if (cat_restore_create(app->cat, &row, &id) != CAT_OK) {
-        reply = hc_reply_problem(req, 500, NULL, cat_errmsg(app->cat));
-        goto out;
+        fail_plain(&out->fail, 500, "Catalog error", cat_errmsg(app->cat));
+        return;
     }
+    out->restore_id = id;
     hc_restore_staging_dir(app, id, run->stage, sizeof run->stage);
     if (mkdir(run->stage, 0700) != 0 && errno != EEXIST) {
-        snprintf(f.detail, sizeof f.detail, "cannot create %s: %s", run->stage, strerror(errno));
-        f.status = 500;
-        reply = finish_failed(req, t, id, name, &f, JET_errInvalidPath);
-        goto out;
+        struct hc_target_failure *f = &out->fail;
+        memset(f, 0, sizeof *f);
+        snprintf(f->detail, sizeof f->detail, "cannot create %s: %s", run->stage, strerror(errno));
+        f->status = 500;
+        finish_failed(app, t, id, name, f, JET_errInvalidPath);
+        return;
     }
     const struct hc_manifest *last = sets[n - 1];
     hc_events_server(app, name, CAT_LEVEL_INFO, 0, id,
@@ -434,61 +395,154 @@ int hc_handle_restore_from_target(struct hc_request *req)
     run->count = count;
     int64_t t0 = hc_events_now_us();
     if (download_all(run) != 0) {
-        reply = finish_failed(req, t, id, name, &run->fail,
-                              run->fail.status == 502 ? JET_errReadVerifyFailure
-                              : run->fail.store && run->fail.err.http_status == 404
-                                  ? JET_errFileNotFound
-                                  : JET_errDiskIO);
-        goto out;
+        out->fail = run->fail;
+        finish_failed(app, t, id, name, &run->fail,
+                      run->fail.status == 502 ? JET_errReadVerifyFailure
+                      : run->fail.store && run->fail.err.http_status == 404
+                          ? JET_errFileNotFound
+                          : JET_errDiskIO);
+        return;
     }
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < count; i++) bytes += items[i].file->size;
+    for (size_t i = 0; i < count; i++) out->bytes += items[i].file->size;
     double secs = (double)(hc_events_now_us() - t0) / 1e6;
     hc_events_server(app, name, CAT_LEVEL_INFO, 0, id,
                      "restore %lld: %zu object(s), %llu bytes downloaded and verified against "
                      "their manifests in %.3f s",
-                     (long long)id, count, (unsigned long long)bytes, secs);
+                     (long long)id, count, (unsigned long long)out->bytes, secs);
     cJSON *map = cJSON_CreateObject();
     for (size_t i = 0; map && i < sets[0]->file_count; i++)
         if (sets[0]->files[i].kind == HC_MANIFEST_DATABASE)
             cJSON_AddStringToObject(map, sets[0]->files[i].name, sets[0]->files[i].original_path);
-    JET_ERR result = JET_errSuccess;
-    int rc = hc_restore_run(app, id, sets[0]->gen_low, last->gen_high, map, &result);
+    int rc = hc_restore_run(app, id, sets[0]->gen_low, last->gen_high, map, &out->result);
     cJSON_Delete(map);
     if (rc != 0) {
-        reply = hc_reply_problem(req, 409, "Restore not run",
-                                 rc == -EEXIST ? "an instance of that name runs already"
-                                               : "the restore could not start");
-        goto out;
+        fail_plain(&out->fail, 409, "Restore not run",
+                   rc == -EEXIST ? "an instance of that name runs already"
+                                 : "the restore could not start");
+        return;
+    }
+    out->ran = true;
+    out->set_keys = keys; /* handed over */
+    out->set_count = n;
+}
+
+enum hc_target_restore_refusal hc_target_restore(struct hc_app *app, const char *target,
+                                                 const char *instance, const char *manifest_key,
+                                                 struct hc_target_restore_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    struct hc_target *t = hc_targets_find(app->targets, target);
+    if (!hc_instance_name_is_valid(instance)) return HC_TRESTORE_BAD_NAME;
+    if (t == NULL) return HC_TRESTORE_NO_TARGET;
+    if (strlen(manifest_key) >= HC_MANIFEST_KEY_MAX || !hc_manifest_key_is_manifest(manifest_key))
+        return HC_TRESTORE_BAD_KEY;
+    if (hc_instances_name_taken(app->instances, instance)) return HC_TRESTORE_NAME_TAKEN;
+
+    struct hc_manifest *sets[HC_TARGET_CHAIN_MAX] = {0};
+    char (*keys)[HC_MANIFEST_KEY_MAX] = calloc(HC_TARGET_CHAIN_MAX, HC_MANIFEST_KEY_MAX);
+    struct dl_item *items = calloc(HC_TARGET_CHAIN_MAX, sizeof *items);
+    struct dl_run *run = calloc(1, sizeof *run);
+    struct s3_client *c = NULL;
+    struct s3_error err;
+    size_t n = 0, count = 0;
+    if (keys == NULL || items == NULL || run == NULL || hc_target_client(t, -1, &c, &err) != S3_OK)
+        fail_plain(&out->fail, 500, NULL, "out of memory");
+    else if (load_chain(t, c, manifest_key, sets, keys, &n, &out->fail) == 0 &&
+             plan(sets, keys, n, items, HC_TARGET_CHAIN_MAX, &count, &out->fail) == 0)
+        restore_chain(app, t, instance, manifest_key, sets, keys, n, items, count, run, out);
+    s3_client_free(c);
+    for (size_t i = 0; i < HC_TARGET_CHAIN_MAX; i++) free(sets[i]);
+    if (out->set_keys != keys) free(keys);
+    free(items);
+    free(run);
+    return HC_TRESTORE_OK;
+}
+
+void hc_target_restore_outcome_free(struct hc_target_restore_outcome *out)
+{
+    free(out->set_keys);
+    out->set_keys = NULL;
+    out->set_count = 0;
+}
+
+/* ---- the handler -------------------------------------------------------------------------------- */
+
+int hc_handle_restore_from_target(struct hc_request *req)
+{
+    struct hc_app *app = req->app;
+    cJSON *body = hc_body_json(req);
+    const cJSON *jinst = body ? cJSON_GetObjectItemCaseSensitive(body, "instance") : NULL;
+    const cJSON *from = body ? cJSON_GetObjectItemCaseSensitive(body, "from") : NULL;
+    const cJSON *jt = cJSON_GetObjectItemCaseSensitive(from, "target");
+    const cJSON *jk = cJSON_GetObjectItemCaseSensitive(from, "manifestKey");
+    char name[64] = "", key[HC_MANIFEST_KEY_MAX] = "", target[64] = "";
+    bool fields_ok = cJSON_IsString(jinst) && strlen(jinst->valuestring) < sizeof name &&
+                     cJSON_IsString(jk) && strlen(jk->valuestring) < sizeof key;
+    if (fields_ok) {
+        snprintf(name, sizeof name, "%s", jinst->valuestring);
+        snprintf(key, sizeof key, "%s", jk->valuestring);
+    }
+    if (cJSON_IsString(jt) && strlen(jt->valuestring) < sizeof target)
+        snprintf(target, sizeof target, "%s", jt->valuestring);
+    cJSON_Delete(body);
+    if (!fields_ok) name[0] = '\0'; /* refused below as an invalid name */
+    struct hc_target_restore_outcome *out = malloc(sizeof *out);
+    if (out == NULL) return hc_reply_problem(req, 500, NULL, "out of memory");
+    int reply;
+    switch (hc_target_restore(app, target, name, key, out)) {
+    case HC_TRESTORE_BAD_NAME:
+        reply = hc_reply_problem(req, 400, "Invalid field",
+                                 "\"instance\" is a plain name and \"from\" is {\"target\": NAME, "
+                                 "\"manifestKey\": KEY}");
+        goto done;
+    case HC_TRESTORE_NO_TARGET:
+        reply = hc_reply_problem(req, 400, "Unknown target",
+                                 "\"from.target\" names no configured target (GET /api/v1/targets)");
+        goto done;
+    case HC_TRESTORE_BAD_KEY:
+        reply = hc_reply_problem(req, 400, "Invalid field",
+                                 "\"from.manifestKey\" must be the key of a manifest.json");
+        goto done;
+    case HC_TRESTORE_NAME_TAKEN:
+        reply = hc_reply_problem(req, 409, "Instance name in use",
+                                 "an instance of that name runs already");
+        goto done;
+    case HC_TRESTORE_OK:
+        break;
+    }
+    const struct hc_target *t = hc_targets_find(app->targets, target);
+    unsigned status;
+    if (!out->ran) {
+        cJSON *doc = hc_target_failure_problem(t, &out->fail, out->restore_id, &status);
+        reply = reply_doc(req, status, doc);
+        goto done;
     }
     struct cat_restore r;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "id", (double)id);
-    if (cat_restore_get(app->cat, id, &r) == CAT_OK) {
+    cJSON_AddNumberToObject(o, "id", (double)out->restore_id);
+    if (cat_restore_get(app->cat, out->restore_id, &r) == CAT_OK) {
         cJSON_AddStringToObject(o, "state", cat_restore_state_name(r.state));
         cJSON_AddItemToObject(o, "restore", hc_restore_json(app, &r));
     }
-    cJSON_AddItemToObject(o, "result", hc_result_json(result));
-    cJSON_AddItemToObject(o, "events", hc_events_json_list(app, 0, id));
+    cJSON_AddItemToObject(o, "result", hc_result_json(out->result));
+    cJSON_AddItemToObject(o, "events", hc_events_json_list(app, 0, out->restore_id));
     cJSON *jsets = cJSON_AddArrayToObject(o, "sets");
-    for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(jsets, cJSON_CreateString(keys[i]));
-    cJSON_AddNumberToObject(o, "bytesDownloaded", (double)bytes);
-    if (result < 0) {
-        unsigned status = hc_jet_http_status(result);
+    for (size_t i = 0; i < out->set_count; i++)
+        cJSON_AddItemToArray(jsets, cJSON_CreateString(out->set_keys[i]));
+    cJSON_AddNumberToObject(o, "bytesDownloaded", (double)out->bytes);
+    if (out->result < 0) {
+        status = hc_jet_http_status(out->result);
         cJSON_AddNumberToObject(o, "status", status);
-        cJSON_AddStringToObject(o, "title", JetXErrorName(result));
-        cJSON_AddStringToObject(o, "detail", JetXErrorMessage(result));
-        cJSON_AddNumberToObject(o, "code", (double)result);
-        cJSON_AddStringToObject(o, "name", JetXErrorName(result));
+        cJSON_AddStringToObject(o, "title", JetXErrorName(out->result));
+        cJSON_AddStringToObject(o, "detail", JetXErrorMessage(out->result));
+        cJSON_AddNumberToObject(o, "code", (double)out->result);
+        cJSON_AddStringToObject(o, "name", JetXErrorName(out->result));
         reply = reply_doc(req, status, o);
     } else {
         reply = reply_doc(req, 201, o);
     }
-out:
-    s3_client_free(c);
-    for (size_t i = 0; i < HC_TARGET_CHAIN_MAX; i++) free(sets[i]);
-    free(keys);
-    free(items);
-    free(run);
+done:
+    hc_target_restore_outcome_free(out);
+    free(out);
     return reply;
 }
