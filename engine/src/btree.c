@@ -24,13 +24,10 @@ struct ctx {
     struct db *db;
     struct mtr *m; /* NULL: reader */
     uint32_t pgsz;
+    int reshaped;  /* a split changed the tree's shape (bt_put's hint is stale) */
 };
 
-struct path {
-    uint32_t pgno[BT_DEPTH_MAX];
-    unsigned idx[BT_DEPTH_MAX];
-    int depth; /* levels recorded; [depth-1] is the leaf */
-};
+
 
 static JET_ERR get(struct ctx *c, uint32_t pgno, struct frame **fr)
 {
@@ -103,11 +100,15 @@ static JET_ERR corrupt(struct ctx *c, uint32_t pgno)
 }
 
 /* Descends from root to the leaf for key; path gets every level. */
-static JET_ERR descend(struct ctx *c, uint32_t root, const uint8_t *key, uint32_t klen, struct path *p)
+/* Descends from root to the leaf for key; path gets every level. With hint, also records the
+ * leaf's upper bound: the smallest separator right of the path. */
+static JET_ERR descend_bounded(struct ctx *c, uint32_t root, const uint8_t *key, uint32_t klen, struct bt_path *p,
+                               struct bt_hint *hint)
 {
     JET_ERR err = JET_errSuccess;
     uint32_t pgno = root;
     p->depth = 0;
+    if (hint) hint->has_hi = 0;
     for (;;) {
         struct frame *fr;
         if (p->depth >= BT_DEPTH_MAX) return corrupt(c, pgno);
@@ -127,14 +128,30 @@ static JET_ERR descend(struct ctx *c, uint32_t root, const uint8_t *key, uint32_
         unsigned i = search(fr->data, key, klen, 1, &exact), len;
         p->pgno[p->depth] = pgno;
         p->idx[p->depth++] = i;
+        if (hint && i + 1 < page_nslots(fr->data)) {
+            uint32_t hl;
+            const uint8_t *hk = cell_key(page_cell(fr->data, i + 1, &len), &hl);
+            if (hl > BT_KEY_MAX) {
+                put(c, fr);
+                return corrupt(c, pgno);
+            }
+            memcpy(hint->hi, hk, hl);
+            hint->hilen = hl;
+            hint->has_hi = 1;
+        }
         pgno = cell_child(page_cell(fr->data, i, &len));
         put(c, fr);
     }
 }
 
+static JET_ERR descend(struct ctx *c, uint32_t root, const uint8_t *key, uint32_t klen, struct bt_path *p)
+{
+    return descend_bounded(c, root, key, klen, p, NULL);
+}
+
 /* From p->pgno[d] (an internal page at its recorded index) down to a leaf along the first
  * (leftmost) or last cells. */
-static JET_ERR descend_edge(struct ctx *c, struct path *p, int d, int rightmost)
+static JET_ERR descend_edge(struct ctx *c, struct bt_path *p, int d, int rightmost)
 {
     JET_ERR err;
     for (;;) {
@@ -159,7 +176,7 @@ static JET_ERR descend_edge(struct ctx *c, struct path *p, int d, int rightmost)
 }
 
 /* Moves the path to the next (dir > 0) or previous leaf: 1 moved, 0 none. */
-static JET_ERR step_leaf(struct ctx *c, struct path *p, int dir, int *moved)
+static JET_ERR step_leaf(struct ctx *c, struct bt_path *p, int dir, int *moved)
 {
     JET_ERR err;
     *moved = 0;
@@ -277,8 +294,8 @@ static JET_ERR copy_rec(struct ctx *c, const uint8_t *cell, unsigned clen, struc
 JET_ERR bt_find(struct db *db, uint32_t root, const uint8_t *key, uint32_t klen, int mode,
                 struct bt_rec *out, int want_value)
 {
-    struct ctx c = {db, NULL, db->inst->params.page_size};
-    struct path p;
+    struct ctx c = {db, NULL, db->inst->params.page_size, 0};
+    struct bt_path p;
     JET_ERR err;
     if (mode == BT_FIRST || mode == BT_LAST) {
         p.pgno[0] = root;
@@ -358,7 +375,7 @@ static void rebuild(uint8_t *pg, uint32_t pgsz, const struct cellref *cells, uns
     for (unsigned i = 0; i < n; i++) page_insert(pg, pgsz, i, cells[i].p, cells[i].len);
 }
 
-static int is_rightmost(struct ctx *c, const struct path *p, int d)
+static int is_rightmost(struct ctx *c, const struct bt_path *p, int d)
 {
     for (int k = 0; k < d; k++) {
         struct frame *fr;
@@ -370,7 +387,7 @@ static int is_rightmost(struct ctx *c, const struct path *p, int d)
     return 1;
 }
 
-static JET_ERR insert_at(struct ctx *c, struct path *p, int d, unsigned idx, const uint8_t *cell,
+static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, unsigned idx, const uint8_t *cell,
                          unsigned clen)
 {
     JET_ERR err;
@@ -378,6 +395,7 @@ static JET_ERR insert_at(struct ctx *c, struct path *p, int d, unsigned idx, con
     if ((err = get(c, p->pgno[d], &fr)) < 0) return err;
     if ((err = mtr_write(c->m, c->db, fr)) < 0) return err;
     if (page_insert(fr->data, c->pgsz, idx, cell, clen) == 0) return JET_errSuccess;
+    c->reshaped = 1;
 
     if (d == 0) {
         /* Root split: move the root's content to a new child; the root becomes its parent. */
@@ -496,19 +514,30 @@ static JET_ERR make_leaf_cell(struct ctx *c, const uint8_t *key, uint32_t klen, 
 }
 
 JET_ERR bt_put(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, uint32_t klen,
-               const uint8_t *val, uint32_t vlen)
+               const uint8_t *val, uint32_t vlen, struct bt_hint *hint)
 {
-    struct ctx c = {db, m, m->inst->params.page_size};
-    struct path p;
+    struct ctx c = {db, m, m->inst->params.page_size, 0};
+    struct bt_path p;
     JET_ERR err;
     uint8_t *cell = NULL;
     unsigned clen;
     if (klen > BT_KEY_LIMIT) return JET_errKeyTooBig;
     if (vlen & LV_FLAG) return JET_errRecordTooBig;
-    if ((err = descend(&c, root, key, klen, &p)) < 0) return err;
     struct frame *leaf;
+    int hinted = hint && hint->valid && hint->root == root &&
+                 (!hint->has_hi || keycmp(key, klen, hint->hi, hint->hilen) < 0);
+    if (hinted) {
+        p = hint->path;
+    } else {
+        if (hint) hint->valid = 0;
+        if ((err = descend_bounded(&c, root, key, klen, &p, hint)) < 0) return err;
+    }
     int d = p.depth - 1;
     if ((err = get(&c, p.pgno[d], &leaf)) < 0) return err;
+    if (hinted) {
+        int exact;
+        p.idx[d] = search(leaf->data, key, klen, 0, &exact);
+    }
     unsigned idx = p.idx[d], n = page_nslots(leaf->data), len;
     int exists = 0;
     if (idx < n) {
@@ -528,6 +557,11 @@ JET_ERR bt_put(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, 
     err = insert_at(&c, &p, d, idx, cell, clen);
 out:
     free(cell);
+    if (hint) {
+        hint->valid = err >= 0 && !c.reshaped;
+        hint->root = root;
+        hint->path = p;
+    }
     return err;
 }
 
@@ -542,7 +576,7 @@ JET_ERR bt_create(struct mtr *m, struct db *db, uint32_t *root)
 }
 
 /* ---- delete ------------------------------------------------------------------------------------- */
-static JET_ERR rebalance(struct ctx *c, struct path *p, int d)
+static JET_ERR rebalance(struct ctx *c, struct bt_path *p, int d)
 {
     JET_ERR err;
     struct frame *fr;
@@ -602,8 +636,8 @@ static JET_ERR rebalance(struct ctx *c, struct path *p, int d)
 
 JET_ERR bt_del(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, uint32_t klen)
 {
-    struct ctx c = {db, m, m->inst->params.page_size};
-    struct path p;
+    struct ctx c = {db, m, m->inst->params.page_size, 0};
+    struct bt_path p;
     JET_ERR err;
     if ((err = descend(&c, root, key, klen, &p)) < 0) return err;
     int d = p.depth - 1;
@@ -644,7 +678,7 @@ static JET_ERR drop_page(struct ctx *c, uint32_t pgno, int depth)
 
 JET_ERR bt_drop(struct mtr *m, struct db *db, uint32_t root)
 {
-    struct ctx c = {db, m, m->inst->params.page_size};
+    struct ctx c = {db, m, m->inst->params.page_size, 0};
     return drop_page(&c, root, 0);
 }
 
@@ -747,7 +781,7 @@ JET_ERR bt_check(struct db *db, uint32_t root, uint64_t *nrecs, uint64_t *npages
 {
     struct check k;
     memset(&k, 0, sizeof k);
-    k.c = (struct ctx){db, NULL, db->inst->params.page_size};
+    k.c = (struct ctx){db, NULL, db->inst->params.page_size, 0};
     k.msg = msg;
     k.cap = cap;
     if (cap) msg[0] = 0;

@@ -26,6 +26,25 @@
 
 enum bt_mode { BT_EQ, BT_GE, BT_GT, BT_LE, BT_LT, BT_FIRST, BT_LAST };
 
+/* A root-to-leaf path: the page and the cell index chosen at each level. */
+struct bt_path {
+    uint32_t pgno[BT_DEPTH_MAX];
+    unsigned idx[BT_DEPTH_MAX];
+    int depth; /* levels recorded; [depth-1] is the leaf */
+};
+
+/* Where the last bt_put of a batch landed, so the next put of a larger key into the same leaf
+ * skips the descent (a transaction's writes are applied in key order). Valid only inside one
+ * batch and only while no split or merge changed the tree; bt_put maintains it. */
+struct bt_hint {
+    int valid;
+    uint32_t root;
+    struct bt_path path;
+    int has_hi;              /* the leaf has a right neighbour: keys must stay below hi */
+    uint8_t hi[BT_KEY_MAX];
+    uint32_t hilen;
+};
+
 /* A record copied out of a tree; val is owned by the struct (bt_rec_free). */
 struct bt_rec {
     uint8_t key[BT_KEY_MAX];
@@ -39,9 +58,10 @@ void bt_rec_free(struct bt_rec *r);
  * too when want_value). JET_errRecordNotFound when there is none. */
 JET_ERR bt_find(struct db *db, uint32_t root, const uint8_t *key, uint32_t klen, int mode,
                 struct bt_rec *out, int want_value);
-/* Inserts or replaces. Errors: JET_errKeyTooBig, JET_errRecordTooBig, I/O and space errors. */
+/* Inserts or replaces. Errors: JET_errKeyTooBig, JET_errRecordTooBig, I/O and space errors.
+ * hint (may be NULL) is used and updated as described at struct bt_hint. */
 JET_ERR bt_put(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, uint32_t klen,
-               const uint8_t *val, uint32_t vlen);
+               const uint8_t *val, uint32_t vlen, struct bt_hint *hint);
 /* Deletes; JET_errRecordNotFound when absent. */
 JET_ERR bt_del(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, uint32_t klen);
 /* A new empty tree. */

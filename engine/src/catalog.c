@@ -227,7 +227,7 @@ JET_ERR cat_store(struct mtr *m, struct tabledef *td)
     uint32_t vlen;
     Call(space_info(td->db, NULL, NULL, &root));
     Call(encode(td, &val, &vlen));
-    Call(bt_put(m, td->db, root, key, cat_key(td->name, key), val, vlen));
+    Call(bt_put(m, td->db, root, key, cat_key(td->name, key), val, vlen, NULL));
 HandleError:
     free(val);
     return err;

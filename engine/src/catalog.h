@@ -64,6 +64,11 @@ struct tabledef {
     int64_t autoinc_next;
     int seq_loaded;
     uint64_t seq_next;           /* next implicit key for a table without a primary index */
+    /* An upper bound of the committed keys (raised by commits, never lowered by deletes), so
+     * an insert of a larger key needs no lookup to know it is new. */
+    int maxkey_known;
+    uint32_t maxkey_len;
+    uint8_t maxkey[512];
 };
 
 /* Finds a table by name (loading its definition). JET_errObjectNotFound. Tree lock held (any). */

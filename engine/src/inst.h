@@ -92,8 +92,10 @@ struct inst {
     JET_ERR fatal_err;           /* non-zero: the instance is unavailable */
     int nsessions;
     struct session *sessions;    /* list of live sessions (inst->mu) */
-    int active;                  /* calls inside the instance (inst_enter .. inst_leave) */
-    pthread_cond_t idle;         /* signalled when active drops to 0 */
+    atomic_int active;           /* calls inside the instance (inst_enter .. inst_leave) */
+    pthread_cond_t idle;         /* signalled (under mu) when active drops to 0 while not ready */
+    atomic_uint gate;            /* GATE_READY when the flags above let calls in: the entry gate's
+                                    fast path reads this instead of taking mu (inst_sync_gate) */
 
     pthread_rwlock_t tree_lock;
     struct cache *cache;
@@ -108,6 +110,10 @@ struct inst {
     atomic_ullong commits;
     atomic_ullong next_backup_serial;
 };
+
+#define GATE_READY 1u
+/* Recomputes inst->gate from the state flags (inst->mu held); call after changing any of them. */
+void inst_sync_gate(struct inst *inst);
 
 /* Looks a handle up, passes the entry gate and counts the caller as active (JetTerm waits for
  * active callers to leave). h == 0 in one-instance mode means the legacy instance. */

@@ -92,11 +92,34 @@ JET_ERR inst_gate(struct inst *inst)
     return err;
 }
 
+void inst_sync_gate(struct inst *inst)
+{
+    atomic_store(&inst->gate, gate_locked(inst) >= 0 ? GATE_READY : 0u);
+}
+
+/* Counts the caller out; wakes JetTerm when it waits for the last one. */
+static void count_out(struct inst *inst)
+{
+    if (atomic_fetch_sub(&inst->active, 1) == 1 && !(atomic_load(&inst->gate) & GATE_READY)) {
+        pthread_mutex_lock(&inst->mu);
+        pthread_cond_broadcast(&inst->idle);
+        pthread_mutex_unlock(&inst->mu);
+    }
+}
+
 JET_ERR inst_enter_known(struct inst *inst)
 {
+    /* Fast path: count in, then check the gate (JetTerm sets the gate, then waits for the count:
+     * either it sees us, or we see its flag and count out). */
+    atomic_fetch_add(&inst->active, 1);
+    if (atomic_load(&inst->gate) & GATE_READY) {
+        event_hold();
+        return JET_errSuccess;
+    }
+    count_out(inst);
     pthread_mutex_lock(&inst->mu);
     JET_ERR err = gate_locked(inst);
-    if (err >= 0) inst->active++;
+    if (err >= 0) atomic_fetch_add(&inst->active, 1);
     pthread_mutex_unlock(&inst->mu);
     if (err >= 0) event_hold();
     return err;
@@ -148,9 +171,7 @@ JET_ERR inst_enter_legacy(struct inst **out)
 
 void inst_leave(struct inst *inst)
 {
-    pthread_mutex_lock(&inst->mu);
-    if (--inst->active == 0) pthread_cond_broadcast(&inst->idle);
-    pthread_mutex_unlock(&inst->mu);
+    count_out(inst);
     event_release();
 }
 
@@ -160,6 +181,7 @@ void inst_set_fatal(struct inst *inst, JET_ERR err, const char *why)
     pthread_mutex_lock(&inst->mu);
     if (!inst->fatal_err) {
         inst->fatal_err = err;
+        inst_sync_gate(inst);
         first = 1;
     }
     pthread_mutex_unlock(&inst->mu);
@@ -237,6 +259,7 @@ int inst_mark_restore(const char *name, int on)
         if (!inst || strcmp(inst->name, name) != 0) continue;
         pthread_mutex_lock(&inst->mu);
         inst->restore_in_progress = on;
+        inst_sync_gate(inst);
         pthread_mutex_unlock(&inst->mu);
         found = 1;
     }
@@ -501,6 +524,7 @@ JET_ERR JET_API JetInit2(JET_INSTANCE *pinstance, JET_GRBIT grbit)
     pthread_mutex_lock(&inst->mu);
     inst->initializing = 0;
     inst->initialized = err >= 0;
+    inst_sync_gate(inst);
     pthread_mutex_unlock(&inst->mu);
     event_release();
     if (err >= 0 && pinstance) *pinstance = inst->handle;
@@ -579,13 +603,14 @@ JET_ERR JET_API JetTerm2(JET_INSTANCE instance, JET_GRBIT grbit)
         return JET_errTermInProgress;
     }
     inst->terminating = 1;
+    inst_sync_gate(inst);
     pthread_mutex_unlock(&inst->mu);
     pthread_mutex_unlock(&T.mu);
     event_hold();
 
     os_fault_pause(0);
     pthread_mutex_lock(&inst->mu);
-    while (inst->active) pthread_cond_wait(&inst->idle, &inst->mu);
+    while (atomic_load(&inst->active)) pthread_cond_wait(&inst->idle, &inst->mu);
     pthread_mutex_unlock(&inst->mu);
 
     if (bk_active(inst)) bk_abort_by_server(inst);
@@ -614,6 +639,7 @@ JET_ERR JET_API JetStopServiceInstance2(JET_INSTANCE instance, JET_GRBIT grbit)
     if (inst) {
         pthread_mutex_lock(&inst->mu);
         inst->stop_service = 1;
+        inst_sync_gate(inst);
         pthread_mutex_unlock(&inst->mu);
     }
     pthread_mutex_unlock(&T.mu);
@@ -740,7 +766,7 @@ JET_ERR JetXGetInstanceInfo(JET_INSTANCE instance, JET_XINSTANCEINFO *pinfo)
     pinfo->fInitialized = (unsigned long)inst->initialized;
     pinfo->fUnavailable = inst->fatal_err != 0;
     int usable = inst->initialized && !inst->terminating;
-    if (usable) inst->active++;
+    if (usable) atomic_fetch_add(&inst->active, 1);
     pthread_mutex_unlock(&inst->mu);
     pthread_mutex_unlock(&T.mu);
     snprintf(pinfo->szLogPath, sizeof pinfo->szLogPath, "%s", inst->params.log_path);

@@ -1,5 +1,8 @@
 /*
  * record.c — encoding of records and the record-being-built buffer (format in record.h).
+ * A recbuf keeps its values in one arena: a set appends the new bytes and points the column at
+ * them (the old bytes stay until the record is cleared), so building a record allocates only when
+ * the arena or the value array grows.
  */
 #include "record.h"
 
@@ -10,8 +13,31 @@
 
 void rec_clear(struct recbuf *r)
 {
-    for (size_t i = 0; i < r->n; i++) free(r->v[i].p);
     r->n = 0;
+    r->alen = 0;
+}
+
+void rec_free(struct recbuf *r)
+{
+    free(r->v);
+    free(r->arena);
+    memset(r, 0, sizeof *r);
+}
+
+/* Room for len more arena bytes; returns the offset they go to, or -1 on out-of-memory. */
+static long arena_reserve(struct recbuf *r, uint64_t len)
+{
+    if (r->alen + len > r->acap) {
+        size_t cap = r->acap ? r->acap : 1024;
+        while (cap < r->alen + len) cap *= 2;
+        uint8_t *a = realloc(r->arena, cap);
+        if (!a) return -1;
+        r->arena = a;
+        r->acap = cap;
+    }
+    long off = (long)r->alen;
+    r->alen += len;
+    return off;
 }
 
 static JET_ERR insert_at(struct recbuf *r, size_t i, JET_COLUMNID id, const void *data, uint32_t len)
@@ -23,11 +49,11 @@ static JET_ERR insert_at(struct recbuf *r, size_t i, JET_COLUMNID id, const void
         r->v = v;
         r->cap = cap;
     }
-    uint8_t *p = malloc(len ? len : 1);
-    if (!p) return JET_errOutOfMemory;
-    if (len) memcpy(p, data, len);
+    long off = arena_reserve(r, len);
+    if (off < 0) return JET_errOutOfMemory;
+    if (len) memcpy(r->arena + off, data, len);
     memmove(r->v + i + 1, r->v + i, (r->n - i) * sizeof *r->v);
-    r->v[i] = (struct colval){id, p, len};
+    r->v[i] = (struct colval){id, (uint32_t)off, len};
     r->n++;
     return JET_errSuccess;
 }
@@ -60,7 +86,7 @@ JET_ERR rec_encode(const struct recbuf *r, uint8_t **out, uint32_t *len)
     for (size_t i = 0; i < r->n; i++) {
         put_u32(p + off, (uint32_t)r->v[i].id);
         put_u32(p + off + 4, r->v[i].len);
-        memcpy(p + off + 8, r->v[i].p, r->v[i].len);
+        if (r->v[i].len) memcpy(p + off + 8, r->arena + r->v[i].off, r->v[i].len);
         off += 8 + r->v[i].len;
     }
     *out = p;
@@ -75,7 +101,7 @@ int rec_get(const struct recbuf *r, JET_COLUMNID id, unsigned long itag, const u
     for (size_t i = 0; i < r->n; i++) {
         if (r->v[i].id != id) continue;
         if (++seen == itag) {
-            *p = r->v[i].p;
+            *p = r->arena + r->v[i].off;
             *len = r->v[i].len;
             return 1;
         }
@@ -125,7 +151,6 @@ JET_ERR rec_set(struct recbuf *r, JET_COLUMNID id, unsigned long itag, const voi
     if (itag == 0) itag = count + 1;
     if (data == NULL) {
         if (itag <= count) {
-            free(r->v[first + itag - 1].p);
             memmove(r->v + first + itag - 1, r->v + first + itag, (r->n - (first + itag)) * sizeof *r->v);
             r->n--;
         }
@@ -135,10 +160,18 @@ JET_ERR rec_set(struct recbuf *r, JET_COLUMNID id, unsigned long itag, const voi
         struct colval *cv = &r->v[first + itag - 1];
         uint32_t base = append ? cv->len : 0;
         if ((uint64_t)base + len > JET_cbRecordMostX) return JET_errRecordTooBig;
-        uint8_t *p = realloc(cv->p, base + len ? base + len : 1);
-        if (!p) return JET_errOutOfMemory;
-        if (len) memcpy(p + base, data, len);
-        cv->p = p;
+        if (append && cv->off + cv->len == r->alen) {
+            /* The value is the arena's last: extend it in place. */
+            if (arena_reserve(r, len) < 0) return JET_errOutOfMemory;
+            memcpy(r->arena + cv->off + base, data, len);
+            cv->len = base + len;
+            return JET_errSuccess;
+        }
+        long off = arena_reserve(r, (uint64_t)base + len);
+        if (off < 0) return JET_errOutOfMemory;
+        if (base) memmove(r->arena + off, r->arena + cv->off, base);
+        if (len) memcpy(r->arena + off + base, data, len);
+        cv->off = (uint32_t)off;
         cv->len = base + len;
         return JET_errSuccess;
     }

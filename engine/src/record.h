@@ -11,7 +11,9 @@
 
 #include "session.h"
 
+/* Empties r (keeps its memory for the next record); rec_free releases it. */
 void rec_clear(struct recbuf *r);
+void rec_free(struct recbuf *r);
 /* Decodes a stored record into r (copies). JET_errDatabaseCorrupted when malformed. */
 JET_ERR rec_decode(struct recbuf *r, const uint8_t *p, uint32_t len);
 /* Encodes r; *out is malloc'd. JET_errRecordTooBig past JET_cbRecordMostX. */

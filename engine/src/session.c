@@ -16,6 +16,7 @@
 #include "event.h"
 #include "handle.h"
 #include "keylock.h"
+#include "record.h"
 
 static struct htable sessions = HTABLE_INIT;
 static struct htable cursors = HTABLE_INIT;
@@ -49,8 +50,7 @@ JET_ERR cursor_register(struct cursor *c)
 void cursor_free(struct cursor *c)
 {
     ht_remove(&cursors, c->handle);
-    for (size_t i = 0; i < c->copy.n; i++) free(c->copy.v[i].p);
-    free(c->copy.v);
+    rec_free(&c->copy);
     bt_rec_free(&c->cur);
     tabledef_release(c->td);
     free(c);
@@ -152,7 +152,7 @@ JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
         if (inst->terminating)
             err = JET_errTermInProgress;
         else
-            inst->active++;
+            atomic_fetch_add(&inst->active, 1);
         pthread_mutex_unlock(&inst->mu);
     }
     pthread_mutex_unlock(&sessions.mu);

@@ -19,12 +19,13 @@
 #define TXN_LEVEL_MAX 7
 #define KEY_MAX 400 /* longest normalized key libjet stores */
 
-/* One pending record of a write set: a new value, or a deletion (tombstone). */
+/* One pending record of a write set: a new value, or a deletion (tombstone). One allocation
+ * sized to its key. */
 struct wentry {
-    uint8_t key[KEY_MAX];
-    uint32_t klen;
     uint8_t *val; /* NULL for a tombstone */
     uint32_t vlen;
+    uint32_t klen;
+    uint8_t key[];
 };
 
 /* The pending changes of one table. */
@@ -35,7 +36,8 @@ struct wset {
     size_t n, cap;
 };
 
-/* Undo of one write-set change, for rolling back an inner transaction level. */
+/* Undo of one write-set change, for rolling back an inner transaction level (level >= 2: rolling
+ * back the outermost level discards the whole write set, so level 1 keeps no undo). */
 struct undo {
     int level;
     struct wset *ws;
@@ -63,16 +65,20 @@ struct session {
 
 enum cursor_pos { POS_NONE, POS_ON, POS_BEFORE_FIRST, POS_AFTER_LAST, POS_DELETED };
 
-/* A column value inside a record being built or read. */
+/* A column value inside a record being built: its bytes live in the record's arena. */
 struct colval {
     JET_COLUMNID id;
-    uint8_t *p; /* owned */
+    uint32_t off; /* into recbuf.arena */
     uint32_t len;
 };
 
+/* A record being built (JetPrepareUpdate .. JetUpdate): values point into one arena, appended to
+ * as columns are set and reset with the record, so setting a column costs no allocation. */
 struct recbuf {
     struct colval *v; /* sorted by column id, then tag order */
     size_t n, cap;
+    uint8_t *arena;
+    size_t alen, acap;
 };
 
 struct cursor {
@@ -132,6 +138,9 @@ size_t wset_search(const struct wset *ws, const uint8_t *key, uint32_t klen, int
 /* Records a pending write (val NULL: delete) with undo at the current level. */
 JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
                   const uint8_t *val, uint32_t vlen);
+/* The same, taking ownership of val (malloc'd; freed on failure too). */
+JET_ERR txn_write_owned(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
+                        uint8_t *val, uint32_t vlen);
 /* Locks a key for the session's transaction: JET_errWriteConflict when another holds it. */
 JET_ERR txn_lock_key(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen);
 

@@ -7,6 +7,7 @@
 
 #include "keylock.h"
 #include "log.h"
+#include "record.h"
 #include "session.h"
 
 static int keycmp(const uint8_t *a, uint32_t al, const uint8_t *b, uint32_t bl)
@@ -93,29 +94,45 @@ static JET_ERR push_undo(struct session *s, struct undo *u)
 JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
                   const uint8_t *val, uint32_t vlen)
 {
-    if (klen > KEY_MAX) return JET_errKeyTooBig;
-    struct wset *w = txn_wset(s, td, 1);
-    if (!w) return JET_errOutOfMemory;
     uint8_t *copy = NULL;
     if (val) {
         copy = malloc(vlen ? vlen : 1);
         if (!copy) return JET_errOutOfMemory;
         memcpy(copy, val, vlen);
     }
+    return txn_write_owned(s, td, key, klen, copy, vlen);
+}
+
+JET_ERR txn_write_owned(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
+                        uint8_t *copy, uint32_t vlen)
+{
+    if (klen > KEY_MAX) {
+        free(copy);
+        return JET_errKeyTooBig;
+    }
+    struct wset *w = txn_wset(s, td, 1);
+    if (!w) {
+        free(copy);
+        return JET_errOutOfMemory;
+    }
     int exact;
     size_t i = wset_search(w, key, klen, &exact);
-    struct undo u = {.level = s->level, .ws = w, .klen = klen, .existed = exact};
-    memcpy(u.key, key, klen);
-    if (exact) {
-        u.val = w->e[i]->val;
-        u.vlen = w->e[i]->vlen;
+    int undo = s->level > 1;
+    if (undo) {
+        struct undo u = {.level = s->level, .ws = w, .klen = klen, .existed = exact};
+        memcpy(u.key, key, klen);
+        if (exact) {
+            u.val = w->e[i]->val;
+            u.vlen = w->e[i]->vlen;
+        }
+        JET_ERR err = push_undo(s, &u);
+        if (err < 0) {
+            free(copy);
+            return err;
+        }
     }
-    JET_ERR err = push_undo(s, &u);
-    if (err < 0) {
-        free(copy);
-        return err;
-    }
     if (exact) {
+        if (!undo) free(w->e[i]->val);
         w->e[i]->val = copy;
         w->e[i]->vlen = vlen;
         return JET_errSuccess;
@@ -127,7 +144,7 @@ JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, ui
         w->e = p;
         w->cap = cap;
     }
-    struct wentry *e = malloc(sizeof *e);
+    struct wentry *e = malloc(sizeof *e + klen);
     if (!e) goto oom;
     memcpy(e->key, key, klen);
     e->klen = klen;
@@ -138,7 +155,7 @@ JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, ui
     w->n++;
     return JET_errSuccess;
 oom:
-    s->nundo--;
+    if (undo) s->nundo--;
     free(copy);
     return JET_errOutOfMemory;
 }
@@ -187,21 +204,44 @@ void txn_rollback(struct session *s, int all)
     s->level--;
 }
 
-/* Applies every write set to the trees in one batch (exclusive tree lock held). */
+static int key_gt(const uint8_t *a, uint32_t al, const uint8_t *b, uint32_t bl) { return keycmp(a, al, b, bl) > 0; }
+
+/* Raises the table's bound of committed keys (exclusive tree lock held). */
+static void raise_maxkey(struct tabledef *td, const struct wentry *e)
+{
+    pthread_mutex_lock(&td->mu);
+    if (td->maxkey_known && key_gt(e->key, e->klen, td->maxkey, td->maxkey_len) && e->klen <= sizeof td->maxkey) {
+        memcpy(td->maxkey, e->key, e->klen);
+        td->maxkey_len = e->klen;
+    }
+    pthread_mutex_unlock(&td->mu);
+}
+
+/* Applies every write set to the trees in one batch (exclusive tree lock held). Entries are in
+ * key order, so consecutive puts usually land in the same leaf: the hint saves the descents. */
 static JET_ERR apply(struct session *s, struct mtr *m)
 {
     JET_ERR err = JET_errSuccess;
-    for (struct wset *w = s->ws; w; w = w->next) {
+    struct bt_hint *hint = malloc(sizeof *hint);
+    if (!hint) return JET_errOutOfMemory;
+    for (struct wset *w = s->ws; w && err >= 0; w = w->next) {
         if (w->td->deleted) continue;
-        for (size_t i = 0; i < w->n; i++) {
+        hint->valid = 0;
+        const struct wentry *last = NULL;
+        for (size_t i = 0; i < w->n && err >= 0; i++) {
             struct wentry *e = w->e[i];
-            if (e->val)
-                err = bt_put(m, w->td->db, w->td->root, e->key, e->klen, e->val, e->vlen);
-            else if ((err = bt_del(m, w->td->db, w->td->root, e->key, e->klen)) == JET_errRecordNotFound)
-                err = JET_errSuccess; /* inserted and deleted inside the transaction */
-            if (err < 0) return err;
+            if (e->val) {
+                err = bt_put(m, w->td->db, w->td->root, e->key, e->klen, e->val, e->vlen, hint);
+                last = e;
+            } else {
+                hint->valid = 0; /* a delete may merge pages */
+                if ((err = bt_del(m, w->td->db, w->td->root, e->key, e->klen)) == JET_errRecordNotFound)
+                    err = JET_errSuccess; /* inserted and deleted inside the transaction */
+            }
         }
+        if (err >= 0 && last) raise_maxkey(w->td, last);
     }
+    free(hint);
     return err;
 }
 
@@ -211,8 +251,16 @@ JET_ERR txn_commit(struct session *s, JET_GRBIT grbit)
     JET_ERR err = JET_errSuccess;
     if (s->level == 0) return JET_errNotInTransaction;
     if (s->level > 1) {
-        for (size_t i = 0; i < s->nundo; i++)
+        /* The level's changes join the level below; at level 1 their undo is no longer needed. */
+        size_t keep = 0;
+        for (size_t i = 0; i < s->nundo; i++) {
             if (s->undo[i].level == s->level) s->undo[i].level = s->level - 1;
+            if (s->undo[i].level >= 2)
+                s->undo[keep++] = s->undo[i];
+            else
+                free(s->undo[i].val);
+        }
+        s->nundo = keep;
         s->level--;
         return JET_errSuccess;
     }
@@ -233,7 +281,10 @@ JET_ERR txn_commit(struct session *s, JET_GRBIT grbit)
     end_outermost(s);
     if (err < 0) return err;
     atomic_fetch_add(&inst->commits, 1);
-    if (lsn && inst->log && !(grbit & JET_bitCommitLazyFlush)) err = log_flush_to(inst->log, lsn);
+    /* A durable commit returns once it and everything committed before it (lazy commits of this
+     * or other sessions included) is on disk — also when it wrote nothing itself. */
+    if (inst->log && !(grbit & JET_bitCommitLazyFlush))
+        err = log_flush_to(inst->log, lsn ? lsn : log_append_pos(inst->log));
     return err;
 }
 
@@ -271,8 +322,7 @@ JET_ERR JET_API JetRollback(JET_SESID sesid, JET_GRBIT grbit)
         /* Updates being built through this session's cursors are cancelled, as in ESE. */
         for (struct cursor *c = s->cursors; c; c = c->next)
             if (c->prepared) {
-                for (size_t i = 0; i < c->copy.n; i++) free(c->copy.v[i].p);
-                c->copy.n = 0;
+                rec_clear(&c->copy);
                 c->prepared = 0;
             }
         txn_rollback(s, (grbit & JET_bitRollbackAll) != 0);

@@ -218,7 +218,48 @@ HandleError:
     return err;
 }
 
-/* 1 when key exists in the merged view of the cursor's session. */
+static int keycmp(const uint8_t *a, uint32_t al, const uint8_t *b, uint32_t bl)
+{
+    uint32_t n = al < bl ? al : bl;
+    int r = n ? memcmp(a, b, n) : 0;
+    return r ? r : (al < bl ? -1 : al > bl);
+}
+
+/* 1 when key is above every committed key of the table (no lookup needed). */
+static JET_ERR above_committed(struct cursor *c, const uint8_t *key, uint32_t klen, int *above)
+{
+    struct tabledef *td = c->td;
+    pthread_mutex_lock(&td->mu);
+    int known = td->maxkey_known;
+    if (known) {
+        *above = keycmp(key, klen, td->maxkey, td->maxkey_len) > 0;
+        pthread_mutex_unlock(&td->mu);
+        return JET_errSuccess;
+    }
+    pthread_mutex_unlock(&td->mu);
+    if (!known) {
+        struct bt_rec r = {0};
+        tree_rdlock(c->ses->inst);
+        JET_ERR err = bt_find(c->db, td->root, NULL, 0, BT_LAST, &r, 0);
+        pthread_mutex_lock(&td->mu);
+        if (!td->maxkey_known && (err >= 0 || err == JET_errRecordNotFound) && r.klen <= sizeof td->maxkey) {
+            td->maxkey_len = err >= 0 ? r.klen : 0;
+            memcpy(td->maxkey, r.key, td->maxkey_len);
+            td->maxkey_known = 1;
+        }
+        pthread_mutex_unlock(&td->mu);
+        tree_unlock(c->ses->inst);
+        bt_rec_free(&r);
+        if (err < 0 && err != JET_errRecordNotFound) return err;
+    }
+    pthread_mutex_lock(&td->mu);
+    *above = td->maxkey_known && keycmp(key, klen, td->maxkey, td->maxkey_len) > 0;
+    pthread_mutex_unlock(&td->mu);
+    return JET_errSuccess;
+}
+
+/* 1 when key exists in the merged view of the cursor's session. The caller holds the key's
+ * write lock, so no other transaction can commit it between this check and our commit. */
 static JET_ERR key_exists(struct cursor *c, const uint8_t *key, uint32_t klen, int *exists)
 {
     struct wset *ws = txn_wset(c->ses, c->td, 0);
@@ -231,9 +272,12 @@ static JET_ERR key_exists(struct cursor *c, const uint8_t *key, uint32_t klen, i
             return JET_errSuccess;
         }
     }
+    int above;
+    JET_ERR err = above_committed(c, key, klen, &above);
+    if (err < 0 || above) return err;
     struct bt_rec r = {0};
     tree_rdlock(c->ses->inst);
-    JET_ERR err = bt_find(c->db, c->td->root, key, klen, BT_EQ, &r, 0);
+    err = bt_find(c->db, c->td->root, key, klen, BT_EQ, &r, 0);
     tree_unlock(c->ses->inst);
     bt_rec_free(&r);
     if (err >= 0) *exists = 1;
@@ -285,7 +329,9 @@ static JET_ERR do_update(struct session *s, struct cursor *c, void *pvBookmark, 
         Call(txn_lock_key(s, c->td, key, klen));
     }
     if (moved) Call(txn_write(s, c->td, c->okey, c->oklen, NULL, 0));
-    Call(txn_write(s, c->td, key, klen, rec, reclen));
+    err = txn_write_owned(s, c->td, key, klen, rec, reclen);
+    rec = NULL; /* owned by the write set now (or freed) */
+    Call(err);
     if (auto_txn) {
         auto_txn = 0;
         Call(txn_commit(s, 0));

@@ -110,7 +110,7 @@ static void put_id(struct bt *t, long id)
     struct slot s = {1, pick_len(t), t->model[id].version + 1};
     tfx_fill(t->val, s.len, (uint64_t)id, s.version);
     batch_tick(t);
-    JET_ERR err = bt_put(&t->m, t->db, t->root, key, key_of(id, key), t->val, s.len);
+    JET_ERR err = bt_put(&t->m, t->db, t->root, key, key_of(id, key), t->val, s.len, NULL);
     if (err < 0) BT_FAIL(t, "bt_put %ld: %s", id, JetXErrorName(err));
     if (!t->model[id].present) t->count++;
     t->model[id] = s;
@@ -309,7 +309,7 @@ static void test_random_inserts_and_deletes_keep_the_tree_well_formed(void **sta
         uint32_t len = pick_len(t);
         tfx_fill(t->val, len, 1, 1);
         JET_ERR err = i % 2 ? bt_del(&t->m, t->db, t->root, key, key_of(id, key))
-                            : bt_put(&t->m, t->db, t->root, key, key_of(id, key), t->val, len);
+                            : bt_put(&t->m, t->db, t->root, key, key_of(id, key), t->val, len, NULL);
         if (err < 0 && err != JET_errRecordNotFound) BT_FAIL(t, "in the aborted batch: %s", JetXErrorName(err));
     }
     mtr_abort(&t->m);
@@ -374,13 +374,13 @@ static void test_long_variable_keys(void **state)
         batch_tick(t);
         uint32_t vlen = (uint32_t)(i % 97);
         tfx_fill(t->val, vlen, 4, (uint64_t)i);
-        assert_int_equal(bt_put(&t->m, t->db, t->root, keys[i], klen[i], t->val, vlen), JET_errSuccess);
+        assert_int_equal(bt_put(&t->m, t->db, t->root, keys[i], klen[i], t->val, vlen, NULL), JET_errSuccess);
         present[i] = 1;
     }
     /* Over the limit. */
     uint8_t toolong[BT_KEY_LIMIT + 1];
     memset(toolong, 0x41, sizeof toolong);
-    assert_int_equal(bt_put(&t->m, t->db, t->root, toolong, sizeof toolong, NULL, 0), JET_errKeyTooBig);
+    assert_int_equal(bt_put(&t->m, t->db, t->root, toolong, sizeof toolong, NULL, 0, NULL), JET_errKeyTooBig);
     for (long i = 0; i < n; i += 3) {
         batch_tick(t);
         assert_int_equal(bt_del(&t->m, t->db, t->root, keys[i], klen[i]), JET_errSuccess);
