@@ -83,6 +83,12 @@ const struct hc_route hc_routes[] = {
     {"GET", "/ui/restores/{id}", hc_ui_restore_page, HC_ROUTE_PUBLIC, NULL},
     {"GET", "/ui/restores/{id}/live", hc_ui_restore_live, 0, NULL},
     {"POST", "/ui/restores/{id}/run", hc_ui_restore_run, 0, NULL},
+    {"GET", "/ui/backups/{id}/offsite", hc_ui_backup_offsite, 0, NULL},
+    {"POST", "/ui/backups/{id}/throttle", hc_ui_backup_throttle, 0, NULL},
+    {"GET", "/ui/targets", hc_ui_targets, HC_ROUTE_PUBLIC, NULL},
+    {"POST", "/ui/targets/{name}/check", hc_ui_target_check, 0, NULL},
+    {"GET", "/ui/targets/{name}/sets", hc_ui_target_sets, 0, NULL},
+    {"POST", "/ui/targets/{name}/restore", hc_ui_target_restore, 0, NULL},
     /* ---- end of the dashboard's routes ---- */
 };
 const size_t hc_route_count = sizeof hc_routes / sizeof hc_routes[0];

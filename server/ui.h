@@ -6,7 +6,8 @@
  * request worked even when the engine said no), or a whole page for a browser without JavaScript.
  *
  * Files: ui_page.c (session, shell, replies), ui_html.c (escaping, shared blocks), ui_static.c,
- * ui_overview.c, ui_backup.c, ui_history.c, ui_events.c, ui_restore.c.
+ * ui_overview.c, ui_backup.c, ui_history.c, ui_events.c, ui_restore.c, ui_target.c and
+ * ui_target_backup.c (offsite targets; their shared pieces in ui_target.h).
  */
 #ifndef HOTCOPY_SERVER_UI_H
 #define HOTCOPY_SERVER_UI_H
@@ -48,6 +49,16 @@ int hc_ui_restore_create(struct hc_request *req); /* POST /ui/restores */
 int hc_ui_restore_page(struct hc_request *req);   /* GET /ui/restores/{id} */
 int hc_ui_restore_live(struct hc_request *req);   /* GET /ui/restores/{id}/live */
 int hc_ui_restore_run(struct hc_request *req);    /* POST /ui/restores/{id}/run */
+
+/* ui_target.c */
+int hc_ui_targets(struct hc_request *req);        /* GET /ui/targets */
+int hc_ui_target_check(struct hc_request *req);   /* POST /ui/targets/{name}/check */
+int hc_ui_target_sets(struct hc_request *req);    /* GET /ui/targets/{name}/sets */
+int hc_ui_target_restore(struct hc_request *req); /* POST /ui/targets/{name}/restore */
+
+/* ui_target_backup.c */
+int hc_ui_backup_offsite(struct hc_request *req);  /* GET /ui/backups/{id}/offsite */
+int hc_ui_backup_throttle(struct hc_request *req); /* POST /ui/backups/{id}/throttle */
 
 /* ---- between the dashboard's files ---------------------------------------------------------- */
 

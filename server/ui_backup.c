@@ -14,26 +14,35 @@
  * refresh carries the version of what it shows and gets 204 when nothing changed, so that buttons
  * are not replaced under the pointer for nothing.
  *
- * Actions call backup.h (hc_backup_begin, _logs, _truncate, _stop, _end): the same functions, the
- * same catalog rows and the same engine calls as the REST handlers in h_backups.c.
+ * A backup begun with an offsite target also shows the copy's panel (ui_target_backup.c: progress
+ * and throttle); while that copy finishes after the end call, #backup-live keeps refreshing so
+ * that its last events show.
+ *
+ * Actions call backup.h (hc_backup_begin_with, _logs, _truncate, _stop, _end) and, for a target,
+ * hc_upload_start: the same functions, the same catalog rows and the same engine calls as the REST
+ * handlers in h_backups.c.
  */
 #include "ui.h"
 
 #include "backup.h"
 #include "ui_html.h"
 #include "ui_page.h"
+#include "ui_target.h"
+#include "upload.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LIVE_TRIGGER "sse:message delay:300ms, every 2s" /* while the backup runs */
+#define LIVE_TRIGGER_ENDED "every 2s" /* ended, its offsite copy still uploading */
 
 /* A backup as the workspace shows it: the catalog row, its files, and the running job's flags. */
 struct view {
     struct cat_backup b;
     bool running;                  /* a job exists for it (the engine's backup is active) */
     bool stopped;                  /* JetStopBackupInstance was called */
+    bool uploading;                /* its offsite copy is still under way (ui_target_backup.c) */
     struct cat_backup_file *files; /* malloc()ed */
     size_t file_count;
     struct cat_event *events; /* malloc()ed */
@@ -51,6 +60,7 @@ static bool view_load(struct hc_app *app, int64_t id, struct view *v)
 {
     memset(v, 0, sizeof *v);
     if (cat_backup_get(app->cat, id, &v->b) != CAT_OK) return false;
+    v->uploading = v->b.target_state == CAT_TARGET_UPLOADING;
     struct hc_backup_job *job = hc_backup_find(app, id);
     if (job != NULL) {
         pthread_mutex_lock(&job->lock);
@@ -80,8 +90,8 @@ static size_t count_copied(const struct view *v, enum cat_file_kind kind, size_t
 static uint64_t view_version(const struct view *v)
 {
     char key[256];
-    int n = snprintf(key, sizeof key, "%d|%d|%d|%d|%ld|%lld|%lld|%zu|%lld", (int)v->b.phase,
-                     v->running, v->stopped, v->b.has_result, (long)v->b.result.code,
+    int n = snprintf(key, sizeof key, "%d|%d|%d|%d|%d|%ld|%lld|%lld|%zu|%lld", (int)v->b.phase,
+                     v->running, v->stopped, v->uploading, v->b.has_result, (long)v->b.result.code,
                      (long long)v->b.gen_low, (long long)v->b.gen_high, v->event_count,
                      v->event_count ? (long long)v->events[v->event_count - 1].id : 0LL);
     uint64_t h = ui_hash(UI_HASH_SEED, key, n > 0 && (size_t)n < sizeof key ? (size_t)n : 0);
@@ -282,11 +292,13 @@ static void render_result(struct hc_strbuf *sb, const struct view *v)
 static void render_live(struct hc_strbuf *sb, const struct ui_ctx *ctx, const struct view *v)
 {
     ui_printf(sb, "<div id=\"backup-live\" class=\"live\"");
-    if (v->running)
+    /* after the end call, events still come while the offsite copy finishes (its manifest) */
+    if (v->running || v->uploading)
         ui_printf(sb,
                   " hx-get=\"/ui/backups/%lld/live?v=%llx\" hx-trigger=\"%s\" "
                   "hx-swap=\"outerHTML\"",
-                  (long long)v->b.id, (unsigned long long)view_version(v), LIVE_TRIGGER);
+                  (long long)v->b.id, (unsigned long long)view_version(v),
+                  v->running ? LIVE_TRIGGER : LIVE_TRIGGER_ENDED);
     ui_printf(sb, ">");
     render_steps(sb, v);
     if (v->running)
@@ -316,6 +328,7 @@ static int reply_page(const struct ui_ctx *ctx, const struct view *v, const char
     ui_action_result(&sb, "backup-result", result_html,
                      false); /* apart from #backup-live, which events re-render */
     if (v->running) ui_printf(&sb, "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\">");
+    ui_offsite_panel(&sb, ctx, &v->b, v->running, v->running); /* ui_target_backup.c */
     render_live(&sb, ctx, v);
     if (v->running) ui_printf(&sb, "</div>");
     ui_page_close(&sb);
@@ -464,32 +477,49 @@ int hc_ui_backup_begin(struct hc_request *req)
 {
     struct ui_ctx ctx;
     ui_ctx_init(&ctx, req);
-    char name[CAT_NAME_MAX] = "", type_text[16] = "full";
+    char name[CAT_NAME_MAX] = "", type_text[16] = "full", target_name[CAT_NAME_MAX] = "",
+         rate_text[64] = "";
     ui_form_field(req, "instance", name, sizeof name);
     ui_form_field(req, "type", type_text, sizeof type_text);
+    ui_form_field(req, "target", target_name, sizeof target_name);
+    ui_form_field(req, "maxMiBPerSecond", rate_text, sizeof rate_text);
     struct hc_instance *inst = hc_instances_find(req->app->instances, name);
     if (inst == NULL)
         return ui_reply_not_found(&ctx, "No such instance", UI_NAV_OVERVIEW,
                                   "No instance of that name. <a href=\"/\">See the overview</a>.");
-    enum cat_backup_type type = CAT_BACKUP_FULL;
+    /* the offsite copy and its throttle, as POST /api/v1/backups {"target", "maxBytesPerSecond"} */
+    struct hc_target *target =
+        target_name[0] ? hc_targets_find(req->app->targets, target_name) : NULL;
+    uint64_t rate = 0;
     struct hc_strbuf result;
     hc_strbuf_init(&result);
-    JET_ERR err;
-    if (cat_backup_type_parse(type_text, &type) != CAT_OK) {
-        err = JET_errInvalidGrbit;
+    if (target_name[0] && target == NULL) {
+        ui_printf(&result, "<p class=\"result-line bad\">No target of that name is configured: "
+                           "see the <a href=\"/ui/targets\">targets</a>.</p>");
+    } else if (!ui_rate_parse(rate_text, &rate)) {
+        ui_printf(&result, "<p class=\"result-line bad\">The throttle is a number of MiB/s, 0 or "
+                           "empty for unlimited.</p>");
     } else {
-        struct hc_backup_job *job = NULL;
-        int64_t id = 0;
-        err = hc_backup_begin(req->app, inst, type, &job, &id);
-        if (err >= 0) {
-            char location[64];
-            snprintf(location, sizeof location, "/ui/backups/%lld", (long long)job->id);
-            hc_backup_unref(job);
-            hc_strbuf_free(&result);
-            return ui_redirect(&ctx, location);
+        enum cat_backup_type type = CAT_BACKUP_FULL;
+        JET_ERR err;
+        if (cat_backup_type_parse(type_text, &type) != CAT_OK) {
+            err = JET_errInvalidGrbit;
+        } else {
+            struct hc_backup_job *job = NULL;
+            int64_t id = 0;
+            err = hc_backup_begin_with(req->app, inst, type, target ? target->name : NULL, rate,
+                                       &job, &id);
+            if (err >= 0) {
+                if (target) hc_upload_start(req->app, job, target);
+                char location[64];
+                snprintf(location, sizeof location, "/ui/backups/%lld", (long long)job->id);
+                hc_backup_unref(job);
+                hc_strbuf_free(&result);
+                return ui_redirect(&ctx, location);
+            }
         }
+        ui_result_line(&result, "JetBeginExternalBackupInstance", err);
     }
-    ui_result_line(&result, "JetBeginExternalBackupInstance", err);
     size_t len;
     char *result_html = hc_strbuf_take(&result, &len);
     int reply = ui_overview_answer(&ctx, inst, result_html);

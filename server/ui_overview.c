@@ -1,8 +1,9 @@
 /*
  * ui_overview.c — the overview (/): one card per instance with its state, current and checkpoint
  * log generations, databases (size, page size, state), the running backup or the buttons that
- * start one, the last backup of each kind from the catalog, the live commit rate, and the load
- * generator's control.
+ * start one (with, when targets are configured, the offsite target and throttle to begin it with:
+ * ui_target_begin_fields), the last backup of each kind from the catalog, the live commit rate,
+ * and the load generator's control.
  *
  * The figures re-render every two seconds; the buttons and forms only when what they offer changes
  * (the poll carries their version), so that a button is not replaced under the pointer. The commit
@@ -19,6 +20,7 @@
 #include "loadgen.h"
 #include "ui_html.h"
 #include "ui_page.h"
+#include "ui_target.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -114,6 +116,47 @@ static void render_last_backups(struct hc_strbuf *sb, struct hc_app *app, const 
     free(list);
 }
 
+/* One form, two buttons (name="type": full or incremental) so that both send the offsite fields
+ * (ui_target_begin_fields: a target and a throttle, when targets are configured). Each button is
+ * disabled with the reason shown when a backup cannot begin (one reason for both). */
+static void render_begin_form(struct hc_strbuf *sb, const struct ui_ctx *ctx, const char *name,
+                              const char *refusal)
+{
+    static const char *const types[] = {"full", "incremental"};
+    static const char *const labels[] = {"Start full backup", "Start incremental backup"};
+    ui_printf(sb, "<form class=\"action begin-form\" method=\"post\" action=\"/ui/backups\" "
+                  "hx-post=\"/ui/backups\" hx-disabled-elt=\"find button.begin-full, find "
+                  "button.begin-incremental\" hx-target=\"closest .live\" hx-swap=\"outerHTML\" "
+                  "hx-sync=\"closest .live:replace\"><input type=\"hidden\" name=\"csrf\" "
+                  "value=\"");
+    ui_esc(sb, ctx->csrf);
+    ui_printf(sb, "\"><input type=\"hidden\" name=\"instance\" value=\"");
+    ui_esc(sb, name);
+    ui_printf(sb, "\">");
+    ui_target_begin_fields(sb, ctx->req->app, name);
+    ui_printf(sb, "<div class=\"actions\">");
+    for (int i = 0; i < 2; i++) {
+        ui_printf(sb, "<button type=\"submit\" name=\"type\" value=\"%s\" id=\"begin-%s-", types[i],
+                  types[i]);
+        ui_esc(sb, name);
+        ui_printf(sb, "\" class=\"begin-%s%s\"", types[i], i == 0 ? " primary" : "");
+        if (refusal) {
+            ui_printf(sb, " disabled aria-describedby=\"begin-full-");
+            ui_esc(sb, name);
+            ui_printf(sb, "-why\"");
+        }
+        ui_printf(sb, ">%s</button>", labels[i]);
+    }
+    if (refusal) {
+        ui_printf(sb, "<span class=\"why\" id=\"begin-full-");
+        ui_esc(sb, name);
+        ui_printf(sb, "-why\">");
+        ui_esc(sb, refusal);
+        ui_printf(sb, "</span>");
+    }
+    ui_printf(sb, "</div></form>");
+}
+
 /* The backup part of the controls: the running backup, or the two begin buttons. */
 static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const cJSON *inst_json,
                           bool usable)
@@ -138,26 +181,7 @@ static void render_backup(struct hc_strbuf *sb, const struct ui_ctx *ctx, const 
     } else if (!usable) {
         refusal = "The instance is not usable";
     }
-    static const char *const types[] = {"full", "incremental"};
-    static const char *const labels[] = {"Start full backup", "Start incremental backup"};
-    ui_printf(sb, "<div class=\"actions\">");
-    for (int i = 0; i < 2; i++) {
-        struct hc_strbuf extra;
-        hc_strbuf_init(&extra);
-        ui_printf(&extra, "<input type=\"hidden\" name=\"instance\" value=\"");
-        ui_esc(&extra, name);
-        ui_printf(&extra, "\"><input type=\"hidden\" name=\"type\" value=\"%s\">", types[i]);
-        char id[CAT_NAME_MAX + 32];
-        snprintf(id, sizeof id, "begin-%s-%s", types[i], name);
-        size_t len;
-        char *fields = hc_strbuf_take(&extra, &len);
-        /* one reason for both buttons: the second is disabled without repeating it */
-        const char *why = refusal == NULL ? NULL : i == 0 ? refusal : "";
-        ui_action_form(sb, ctx->csrf, "/ui/backups", "closest .live", id, labels[i], why, fields,
-                       i == 0 ? "primary" : NULL);
-        free(fields);
-    }
-    ui_printf(sb, "</div>");
+    render_begin_form(sb, ctx, name, refusal);
 }
 
 /* The load generator's form: rate and duration (kept across re-renders), Start and Stop. */

@@ -80,6 +80,7 @@ void ui_page_open(struct hc_strbuf *sb, const struct ui_ctx *ctx, const char *ti
     nav_item(sb, "/ui/backups", "History", nav == UI_NAV_HISTORY);
     nav_item(sb, "/ui/events", "Events", nav == UI_NAV_EVENTS);
     nav_item(sb, "/ui/restores", "Restore", nav == UI_NAV_RESTORE);
+    nav_item(sb, "/ui/targets", "Targets", nav == UI_NAV_TARGETS);
     ui_printf(sb, "</ul></nav><form class=\"signout\" method=\"post\" action=\"/logout\" "
                   "hx-post=\"/logout\" hx-swap=\"none\" data-signout>"
                   "<button type=\"submit\" class=\"link\">Sign out</button></form></header>"

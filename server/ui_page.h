@@ -17,7 +17,14 @@
 
 #include <stdbool.h>
 
-enum ui_nav { UI_NAV_NONE, UI_NAV_OVERVIEW, UI_NAV_HISTORY, UI_NAV_EVENTS, UI_NAV_RESTORE };
+enum ui_nav {
+    UI_NAV_NONE,
+    UI_NAV_OVERVIEW,
+    UI_NAV_HISTORY,
+    UI_NAV_EVENTS,
+    UI_NAV_RESTORE,
+    UI_NAV_TARGETS
+};
 
 struct ui_ctx {
     struct hc_request *req;

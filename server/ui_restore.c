@@ -4,13 +4,15 @@
  * backup set (web/static/app.js PUTs each chosen file to /api/v1/restores/{id}/files/{name}, the
  * REST upload, showing each file's progress), lists what arrived, runs the restore
  * (hc_restore_run, the function behind POST /api/v1/restores/{id}/run) and shows its result and
- * events.
+ * events. With offsite targets configured, the list page also shows the sets on each target with
+ * a Restore button (ui_target.c); such a restore's page says where its set came from.
  */
 #include "ui.h"
 
 #include "restore.h"
 #include "ui_html.h"
 #include "ui_page.h"
+#include "ui_target.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -166,8 +168,17 @@ static int reply_page(const struct ui_ctx *ctx, const struct cat_restore *r,
               title, title);
     ui_esc(&sb, r->instance);
     ui_printf(&sb, "</span></h1>");
+    bool from_target = r->source == CAT_SOURCE_TARGET;
+    if (from_target) {
+        ui_printf(&sb, "<p class=\"note\">From target <a href=\"/ui/targets\">");
+        ui_esc(&sb, r->target);
+        ui_printf(&sb, "</a>, set <code class=\"key\">");
+        ui_esc(&sb, r->manifest_key);
+        ui_printf(&sb, "</code>: every object was checked against its manifest before hard "
+                       "recovery.</p>");
+    }
     ui_action_result(&sb, "restore-result", result_html, false);
-    if (r->state == CAT_RESTORE_STAGING) render_upload(&sb, r);
+    if (r->state == CAT_RESTORE_STAGING && !from_target) render_upload(&sb, r);
     render_live(&sb, ctx, ctx->req->app, r);
     ui_page_close(&sb);
     return ui_reply_html(ctx->req, 200, &sb);
@@ -205,6 +216,7 @@ static int reply_list(const struct ui_ctx *ctx, const char *message, const char 
               "</form><div id=\"create-result\" class=\"action-result\" role=\"status\">%s</div>"
               "</section>",
               message ? message : "");
+    ui_target_restore_sections(&sb, ctx->req->app);
 
     struct cat_restore_filter f = {.limit = RESTORES_SHOWN};
     struct cat_restore *list = NULL;
