@@ -18,9 +18,10 @@
 #include <string.h>
 
 /* TEST HOOK: SIGUSR1 arms the engine fault point described by HOTCOPYD_TEST_FAULT,
- * "OP:MODE:PATH:SKIP:COUNT:ERRNO" (OP read|write|fsync|open; MODE fail|corrupt|short|torn), so
- * that the HTTP tests can make a page fail verification while the server runs. Without the
- * variable SIGUSR1 does nothing. */
+ * "OP:MODE:PATH:SKIP:COUNT:ERRNO" (OP read|write|fsync|open|unlink; MODE fail|corrupt|short|torn|
+ * crash), so that the HTTP tests can make a page fail verification while the server runs, and the
+ * crash soak can stop the process inside a call (crash: _exit(99), e.g. between two deletions of
+ * JetTruncateLog). Without the variable SIGUSR1 does nothing. */
 static void arm_test_fault(void)
 {
     const char *spec = getenv("HOTCOPYD_TEST_FAULT");
@@ -34,10 +35,12 @@ static void arm_test_fault(void)
     f.op = strcmp(op, "write") == 0   ? JET_XFAULT_WRITE
            : strcmp(op, "fsync") == 0 ? JET_XFAULT_FSYNC
            : strcmp(op, "open") == 0  ? JET_XFAULT_OPEN
+           : strcmp(op, "unlink") == 0 ? JET_XFAULT_UNLINK
                                       : JET_XFAULT_READ;
     f.mode = strcmp(mode, "corrupt") == 0 ? JET_XFAULT_CORRUPT
              : strcmp(mode, "short") == 0 ? JET_XFAULT_SHORT
              : strcmp(mode, "torn") == 0  ? JET_XFAULT_TORN
+             : strcmp(mode, "crash") == 0 ? JET_XFAULT_CRASH
                                           : JET_XFAULT_FAIL;
     JET_ERR rc = JetXFaultSet(&f);
     fprintf(stderr, "hotcopyd: test fault %s armed: %s\n", spec, JetXErrorName(rc));
