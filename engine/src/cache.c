@@ -20,6 +20,8 @@
 
 enum { FR_EMPTY = 0, FR_LOADING = 1, FR_VALID = 2 };
 
+#define FLUSH_BATCH 64 /* pages copied and written per round of cache_flush */
+
 struct cache {
     struct inst *inst;
     uint32_t pgsz;
@@ -32,6 +34,11 @@ struct cache {
     pthread_cond_t cv;
     size_t hand;
     size_t ndirty;
+    /* cache_flush's work space, allocated once; flush_mu serialises flushes (the checkpointer,
+     * detach, term) so they can share it. */
+    pthread_mutex_t flush_mu;
+    struct frame **flush_list;
+    uint8_t *flush_buf;
 };
 
 static size_t bucket_of(const struct cache *c, uint32_t dbid, uint32_t pgno)
@@ -82,6 +89,18 @@ JET_ERR cache_new(struct inst *inst, uint32_t pgsz, size_t nframes, struct cache
         return JET_errOutOfMemory;
     }
     for (size_t i = 0; i < nframes; i++) c->frames[i].data = c->mem + i * pgsz;
+    c->flush_list = malloc(nframes * sizeof *c->flush_list);
+    if (posix_memalign((void **)&c->flush_buf, 4096, (size_t)FLUSH_BATCH * pgsz) != 0) c->flush_buf = NULL;
+    if (!c->flush_list || !c->flush_buf) {
+        free(c->flush_list);
+        free(c->flush_buf);
+        free(c->frames);
+        free(c->buckets);
+        free(c->mem);
+        free(c);
+        return JET_errOutOfMemory;
+    }
+    pthread_mutex_init(&c->flush_mu, NULL);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     *out = c;
@@ -92,7 +111,10 @@ void cache_free(struct cache *c)
 {
     if (!c) return;
     pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->flush_mu);
     pthread_cond_destroy(&c->cv);
+    free(c->flush_list);
+    free(c->flush_buf);
     free(c->frames);
     free(c->buckets);
     free(c->mem);
@@ -285,17 +307,27 @@ static int cmp_frame_pgno(const void *a, const void *b)
     return fa->pgno < fb->pgno ? -1 : fa->pgno > fb->pgno;
 }
 
-#define FLUSH_BATCH 64
 
 JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_shared)
 {
-    struct frame **list = malloc(c->n * sizeof *list);
-    uint8_t *buf = malloc((size_t)FLUSH_BATCH * c->pgsz);
+    /* The shared work space is for callers that hold no tree lock (the checkpointer: flush_mu is
+     * taken before the tree lock); a caller holding the tree lock (detach, term, recovery) gets
+     * its own, so the two lock orders never meet. */
+    struct frame **list;
+    uint8_t *buf;
     JET_ERR first_err = JET_errSuccess;
-    if (!list || !buf) {
-        free(list);
-        free(buf);
-        return JET_errOutOfMemory;
+    if (hold_shared) {
+        pthread_mutex_lock(&c->flush_mu);
+        list = c->flush_list;
+        buf = c->flush_buf;
+    } else {
+        list = malloc(c->n * sizeof *list);
+        buf = malloc((size_t)FLUSH_BATCH * c->pgsz);
+        if (!list || !buf) {
+            free(list);
+            free(buf);
+            return JET_errOutOfMemory;
+        }
     }
     size_t nlist = 0;
     pthread_mutex_lock(&c->mu);
@@ -360,8 +392,12 @@ JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_sh
             i = j;
         }
     }
-    free(list);
-    free(buf);
+    if (hold_shared) {
+        pthread_mutex_unlock(&c->flush_mu);
+    } else {
+        free(list);
+        free(buf);
+    }
     return first_err;
 }
 

@@ -53,7 +53,8 @@ void cache_set_dirty(struct cache *c, struct frame *fr, uint64_t lsn);
 /* Copies the cached page into dst when it is cached and valid: 1, else 0 (backup reads). */
 int cache_copy_if_cached(struct cache *c, uint32_t dbid, uint32_t pgno, uint8_t *dst);
 /* Writes dirty frames of dbid (0: all) whose rec_lsn < before (UINT64_MAX: all), honouring WAL.
- * hold_shared: take the tree lock shared while copying frames (when the caller holds none).
+ * hold_shared: take the tree lock shared while copying frames (when the caller holds none; such
+ * calls are serialised and share preallocated buffers).
  * Returns the first write error; frames that failed stay dirty. */
 JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_shared);
 /* Drops every frame of dbid (after a clean detach; frames must be clean and unpinned). */

@@ -21,6 +21,8 @@ size_t wset_search(const struct wset *ws, const uint8_t *key, uint32_t klen, int
 {
     size_t lo = 0, hi = ws->n;
     *exact = 0;
+    /* Keys usually arrive in ascending order: past the last entry is one comparison. */
+    if (hi && keycmp(ws->e[hi - 1]->key, ws->e[hi - 1]->klen, key, klen) < 0) return hi;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int r = keycmp(ws->e[mid]->key, ws->e[mid]->klen, key, klen);
