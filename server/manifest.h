@@ -38,7 +38,7 @@
 #define HC_MANIFEST_FORMAT "hotcopy-manifest"
 #define HC_MANIFEST_VERSION 1
 #define HC_MANIFEST_NAME "manifest.json"
-#define HC_MANIFEST_FILES_MAX 64
+#define HC_MANIFEST_FILES_MAX 512 /* as many as an engine backup lists (JET_XBACKUP_FILES_MAX) */
 #define HC_MANIFEST_KEY_MAX 1024
 #define HC_MANIFEST_NAME_MAX 256
 #define HC_MANIFEST_PATH_MAX 1024

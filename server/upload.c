@@ -246,7 +246,10 @@ static int draft_read(struct hc_upload *up)
     up->file_count = 0;
     cJSON_ArrayForEach(jf, files)
     {
-        if (up->file_count == HC_MANIFEST_FILES_MAX) break;
+        if (up->file_count == HC_MANIFEST_FILES_MAX) {
+            cJSON_Delete(o);
+            return -1; /* a draft listing more files than a set holds is not resumable */
+        }
         struct upload_file_entry *e = &up->files[up->file_count++];
         snprintf(e->name, sizeof e->name, "%s", jstr(jf, "name"));
         snprintf(e->engine_name, sizeof e->engine_name, "%s", jstr(jf, "originalPath"));
@@ -497,15 +500,20 @@ static int find_chain(struct hc_upload *up)
     return full_id ? 0 : -1;
 }
 
-/* Copies the job's files of one kind into up->files (appending). Returns how many. */
+/* Copies the job's files of one kind into up->files (appending). Returns how many, or
+ * (size_t)-1 when they do not all fit (a set missing files must never look complete). */
 static size_t take_files(struct hc_upload *up, enum cat_file_kind kind)
 {
     struct hc_backup_job *job = up->job;
     size_t added = 0;
     pthread_mutex_lock(&job->lock);
     pthread_mutex_lock(&up->lock);
-    for (size_t i = 0; i < job->file_count && up->file_count < HC_MANIFEST_FILES_MAX; i++) {
+    for (size_t i = 0; i < job->file_count; i++) {
         if (job->files[i].kind != kind) continue;
+        if (up->file_count == HC_MANIFEST_FILES_MAX) {
+            added = (size_t)-1;
+            break;
+        }
         struct upload_file_entry *e = &up->files[up->file_count++];
         snprintf(e->name, sizeof e->name, "%s", job->files[i].name);
         snprintf(e->engine_name, sizeof e->engine_name, "%s", job->files[i].engine_name);
@@ -544,6 +552,10 @@ static void run_backup(struct hc_upload *up)
                          "offsite: created bucket %s on target \"%s\"", up->target->bucket,
                          up->target->name);
     size_t dbs = up->incremental ? 0 : take_files(up, CAT_FILE_DATABASE);
+    if (dbs == (size_t)-1) {
+        fail_upload(up, "the backup has more files than a set can hold (%d)", HC_MANIFEST_FILES_MAX);
+        return;
+    }
     if (!up->incremental && dbs == 0) {
         fail_upload(up, "the backup lists no database file");
         return;
@@ -562,6 +574,11 @@ static void run_backup(struct hc_upload *up)
     }
     log_set_signature(up, dbs ? up->files[0].engine_name : "");
     size_t logs = take_files(up, CAT_FILE_LOG);
+    if (logs == (size_t)-1) {
+        fail_upload(up, "the backup has more log generations than a set can hold (%d files in all)",
+                    HC_MANIFEST_FILES_MAX);
+        return;
+    }
     pthread_mutex_lock(&up->lock);
     int drafted = draft_write(up);
     up->stage = ST_LOGS;
