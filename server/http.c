@@ -344,6 +344,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req = request_begin(app, conn, url, method);
         if (req == NULL) return MHD_NO;
         *con_cls = req;
+        /* a refused request whose body is declared larger than we would drain: answer now (MHD
+         * then closes) rather than wait for bytes to throw away (or forever, for a client that
+         * waits for the answer before sending them) */
+        const char *len = hc_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (req->early_status != 0 && len != NULL && strtoull(len, NULL, 10) > HTTP_DISCARD_MAX)
+            return reply_early(req);
         return MHD_YES;
     }
     if (req->queued) { /* answered early; drop the rest of the body */
