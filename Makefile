@@ -69,6 +69,7 @@ help:
 	@echo "make bench   benchmarks against the peers; results in docs/BENCHMARKS.md"
 	@echo "make soak    long crash soak (thousands of kills)"
 	@echo "make fuzz    every libFuzzer harness in fuzz/ for FUZZ_SECONDS (300) each (mk/fuzz.mk)"
+	@echo "make reliability  crash soak, load (wrk) and security tests (ASan); docs/RELIABILITY.md"
 	@echo "make lint    clang-tidy and cppcheck"
 
 deps:
@@ -153,6 +154,7 @@ test: deps
 	@$(MAKE) --no-print-directory readme
 	@bash tests/run.sh cmd docker -- bash mk/docker.sh test
 	@$(MAKE) --no-print-directory fuzz-ci
+	@$(MAKE) --no-print-directory reliability
 	@bash tests/run.sh summary
 
 soak: all tests-bin

@@ -40,7 +40,7 @@ FUZZ_SERVER_OBJ := $(SERVER_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) \
                    $(if $(wildcard web/static),$(FUZZ_BUILD)/obj/gen/web_assets.o)
 FUZZ_DB_OBJ := $(DB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(if $(MIGRATIONS),$(FUZZ_BUILD)/obj/gen/db_migrations.o)
 
-.PHONY: fuzz fuzz-ci fuzz-bin
+.PHONY: fuzz fuzz-ci fuzz-bin reliability reliability-long
 
 fuzz-bin: $(FUZZ_BINS)
 
@@ -80,5 +80,24 @@ fuzz: deps fuzz-bin
 fuzz-ci:
 	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz-bin
 	@bash fuzz/run.sh --seconds $(FUZZ_CI_SECONDS) --record $(FUZZ_HARNESSES)
+
+# The appliance under SIGKILL, under load, and under hostile requests (an ASan + UBSan build).
+reliability: all
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 build/asan/bin/hotcopyd
+	@HOTCOPYD=$(abspath $(BUILD)/bin/hotcopyd) SOAK_KILLS=$(SOAK_KILLS) \
+	  bash tests/run.sh node soak tests/soak/soak.test.mjs
+	@HOTCOPYD=$(abspath $(BUILD)/bin/hotcopyd) LOAD_SECONDS=$(LOAD_SECONDS) \
+	  bash tests/run.sh node load tests/load/load.test.mjs
+	@HOTCOPYD=$(abspath build/asan/bin/hotcopyd) \
+	  bash tests/run.sh node security $(sort $(wildcard tests/security/*.test.mjs))
+
+# make soak: the same soak and load, longer (before the Makefile's own soak recipe).
+reliability-long: all
+	@HOTCOPYD=$(abspath $(BUILD)/bin/hotcopyd) SOAK_KILLS=$(SOAK_LONG_KILLS) \
+	  bash tests/run.sh node soak-long tests/soak/soak.test.mjs
+	@HOTCOPYD=$(abspath $(BUILD)/bin/hotcopyd) LOAD_SECONDS=$(LOAD_LONG_SECONDS) \
+	  bash tests/run.sh node load-long tests/load/load.test.mjs
+
+soak: reliability-long
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
