@@ -1,7 +1,8 @@
 /*
  * test_bodies.c — the API's JSON request bodies (server/bodies.c): what each parser accepts, what
  * it refuses with a 400 detail, and numbers far outside a field's range refused before any cast
- * (a cast of such a double was undefined behaviour; found by fuzz/fuzz_json.c).
+ * (the handlers cast such doubles before checking them, undefined behaviour seen when the parsers
+ * were taken out of the handlers for fuzz/fuzz_json.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
