@@ -434,8 +434,7 @@ static void ju_table_record(struct ju_verify *v, struct ju_tree *t, uint32_t pgn
         ju_tree_problem(v, t, pgno,
                         "record is stored under a key that its primary index does not "
                         "build from it");
-    rec_clear(&r);
-    free(r.v);
+    rec_free(&r); /* the values and their arena (record.h) */
 }
 
 /* ---- tree walk --------------------------------------------------------------------------------
