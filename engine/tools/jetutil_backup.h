@@ -24,6 +24,7 @@
 #include "jetutil_verify.h"
 
 #define JU_BACKUP_FILES_MAX 4096
+#define JU_BACKUP_MISSING_LISTED 16 /* longer runs of missing generations are reported as one */
 
 struct ju_bk_log {
     char name[256];
@@ -211,15 +212,28 @@ static void ju_bk_chain(struct ju_out *o, struct ju_bk_set *set)
         ju_u64(o, "genHigh", set->logs[set->nlogs - 1].gen);
         ju_end(o);
     }
-    for (uint64_t g = need_low, i = 0; need_low && g <= need_high; g++) {
-        while (i < set->nlogs && set->logs[i].gen < g)
-            i++;
-        if (i >= set->nlogs || set->logs[i].gen != g)
+    /* Missing generations of the required range, run by run: the range comes from the copies'
+     * headers and may span 2^32 generations, so it is never walked one generation at a time. */
+    const char *base = set->base[0] ? set->base : "edb";
+    uint64_t g = need_low;
+    for (size_t i = 0; need_low && g <= need_high; i++) {
+        uint64_t next = i < set->nlogs ? set->logs[i].gen : (uint64_t)need_high + 1;
+        if (next < g) continue;
+        if (next > (uint64_t)need_high + 1) next = (uint64_t)need_high + 1;
+        if (next - g > JU_BACKUP_MISSING_LISTED) {
             ju_problem(o, -1,
-                       "generation %llu (%s%08llX.log) is missing: restore needs %u..%u "
-                       "(JET_errMissingRestoreLogFiles)",
-                       (unsigned long long)g, set->base[0] ? set->base : "edb",
-                       (unsigned long long)g, need_low, need_high);
+                       "generations %llu to %llu (%s%08llX.log to %s%08llX.log) are missing: restore "
+                       "needs %u..%u (JET_errMissingRestoreLogFiles)",
+                       (unsigned long long)g, (unsigned long long)(next - 1), base, (unsigned long long)g, base,
+                       (unsigned long long)(next - 1), need_low, need_high);
+        } else {
+            for (; g < next; g++)
+                ju_problem(o, -1,
+                           "generation %llu (%s%08llX.log) is missing: restore needs %u..%u "
+                           "(JET_errMissingRestoreLogFiles)",
+                           (unsigned long long)g, base, (unsigned long long)g, need_low, need_high);
+        }
+        g = next + 1;
     }
     for (size_t i = 0; i < set->nlogs; i++) {
         const struct ju_bk_log *l = &set->logs[i], *prev = i ? &set->logs[i - 1] : NULL;
