@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "codec.h"
 #include "crc32c.h"
 #include "log.h"
 #include "logfmt.h"
@@ -83,45 +84,106 @@ JET_ERR bkfile_prepare(struct inst *inst, struct bkfile *f, uint32_t gen_low, lg
     return err;
 }
 
-/* Reads data pages [first, first+n) into buf: cached pages from the cache, others from the file,
- * verified. */
-static JET_ERR read_data_pages(struct inst *inst, struct bkfile *f, uint32_t first, uint32_t n, uint8_t *buf)
+/* The read path works in chunks of READ_CHUNK bytes: small enough to stay in a core's L2 cache
+ * from the read to its verification (and its copy out of the bounce buffer), so the bytes cross
+ * memory once. A caller buffer aligned to DIRECT_ALIGN is read into directly; any other goes
+ * through an aligned bounce chunk: the kernel copies page-cache pages into a buffer a few bytes
+ * past an alignment boundary several times slower (AMD EPYC here: 2 against 8 GB/s for a buffer
+ * 16 bytes past one, as malloc returns them). Checksums run three pages (log blocks) at a time,
+ * three times the speed of one page at a time. */
+#define READ_CHUNK (128u * 1024)
+#define CHUNK_PAGES_MAX (READ_CHUNK / PAGE_SIZE_MIN)
+#define DIRECT_ALIGN 64u
+
+static int aligned(const void *p) { return ((uintptr_t)p & (DIRECT_ALIGN - 1)) == 0; }
+
+/* crc[i] = CRC32C of bytes [skip, skip + len) of buffer i, three buffers at a time. */
+static void crcs(uint8_t *const *bufs, size_t n, size_t skip, size_t len, uint32_t *crc)
+{
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) crc32c_x3(bufs[i] + skip, bufs[i + 1] + skip, bufs[i + 2] + skip, len, crc + i);
+    for (; i < n; i++) crc[i] = crc32c(0, bufs[i] + skip, len);
+}
+
+/* Page pgno again after its first read failed verification (a concurrent write may have torn that
+ * read): from the cache if it is there now, else from the file, verified. */
+static JET_ERR reread_page(struct inst *inst, struct bkfile *f, uint32_t pgno, uint8_t *pg)
+{
+    uint32_t pgsz = inst->params.page_size;
+    size_t got;
+    JET_ERR err = os_pread(f->db->file, pg, pgsz, (uint64_t)pgno * pgsz, &got);
+    if (err < 0) return err;
+    if (got < pgsz) memset(pg + got, 0, pgsz - got);
+    tree_rdlock(inst);
+    int cached = cache_copy_if_cached(inst->cache, f->db->dbid, pgno, pg);
+    tree_unlock(inst);
+    if (cached)
+        page_seal(pg, pgsz);
+    else if (page_verify(pg, pgsz, pgno) < 0) {
+        f->failed = 1;
+        return JET_errReadVerifyFailure;
+    }
+    return JET_errSuccess;
+}
+
+/* Data pages [first, first+n) (n * page size <= READ_CHUNK) into buf: read from the file, then
+ * every page the cache holds copied over from the cache under the shared tree lock (never torn)
+ * and sealed; the others verified. */
+static JET_ERR read_chunk(struct inst *inst, struct bkfile *f, uint32_t first, uint32_t n, uint8_t *buf)
 {
     uint32_t pgsz = inst->params.page_size;
     struct db *db = f->db;
-    size_t got;
-    uint8_t from_cache[256];
+    uint8_t *from_file[CHUNK_PAGES_MAX], *from_cache[CHUNK_PAGES_MAX];
+    uint32_t file_pgno[CHUNK_PAGES_MAX], crc[CHUNK_PAGES_MAX];
+    size_t nf = 0, nc = 0, got;
     JET_ERR err = os_pread(db->file, buf, (size_t)n * pgsz, (uint64_t)first * pgsz, &got);
     if (err < 0) return err;
     if (got < (size_t)n * pgsz) memset(buf + got, 0, (size_t)n * pgsz - got);
     tree_rdlock(inst);
     for (uint32_t i = 0; i < n; i++) {
-        from_cache[i] = (uint8_t)cache_copy_if_cached(inst->cache, db->dbid, first + i, buf + (size_t)i * pgsz);
-        if (from_cache[i]) page_seal(buf + (size_t)i * pgsz, pgsz);
+        uint8_t *pg = buf + (size_t)i * pgsz;
+        if (cache_copy_if_cached(inst->cache, db->dbid, first + i, pg)) {
+            from_cache[nc++] = pg;
+        } else {
+            file_pgno[nf] = first + i;
+            from_file[nf++] = pg;
+        }
     }
     tree_unlock(inst);
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t *pg = buf + (size_t)i * pgsz;
-        if (from_cache[i] || page_verify(pg, pgsz, first + i) >= 0) continue;
-        /* A concurrent write may have torn the read: once more, cache first. */
-        err = os_pread(db->file, pg, pgsz, (uint64_t)(first + i) * pgsz, &got);
+    crcs(from_cache, nc, 4, pgsz - 4, crc);
+    for (size_t i = 0; i < nc; i++) put_u32(from_cache[i] + PAGE_OFF_CHECKSUM, crc[i]);
+    crcs(from_file, nf, 4, pgsz - 4, crc);
+    for (size_t i = 0; i < nf; i++) {
+        const uint8_t *pg = from_file[i];
+        if (get_u32(pg + PAGE_OFF_CHECKSUM) == crc[i] && page_pgno(pg) == file_pgno[i]) continue;
+        err = reread_page(inst, f, file_pgno[i], from_file[i]);
         if (err < 0) return err;
-        if (got < pgsz) memset(pg + got, 0, pgsz - got);
-        tree_rdlock(inst);
-        int cached = cache_copy_if_cached(inst->cache, db->dbid, first + i, pg);
-        tree_unlock(inst);
-        if (cached)
-            page_seal(pg, pgsz);
-        else if (page_verify(pg, pgsz, first + i) < 0) {
-            f->failed = 1;
-            return JET_errReadVerifyFailure;
-        }
+    }
+    return JET_errSuccess;
+}
+
+/* Data pages [first, first+n) into buf, chunk by chunk; through bounce (READ_CHUNK bytes, aligned)
+ * when buf is not aligned. */
+static JET_ERR read_data_pages(struct inst *inst, struct bkfile *f, uint32_t first, uint32_t n, uint8_t *buf,
+                               uint8_t *bounce)
+{
+    uint32_t pgsz = inst->params.page_size;
+    uint32_t per_chunk = READ_CHUNK / pgsz;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t k = n - done < per_chunk ? n - done : per_chunk;
+        uint8_t *dst = buf + (size_t)done * pgsz;
+        uint8_t *io = aligned(dst) ? dst : bounce;
+        JET_ERR err = read_chunk(inst, f, first + done, k, io);
+        if (err < 0) return err;
+        if (io != dst) memcpy(dst, io, (size_t)k * pgsz);
+        done += k;
     }
     return JET_errSuccess;
 }
 
 /* Streamed pages [p0, p0+n) of a database into buf. */
-static JET_ERR read_db_pages(struct inst *inst, struct bkfile *f, uint32_t p0, uint32_t n, uint8_t *buf)
+static JET_ERR read_db_pages(struct inst *inst, struct bkfile *f, uint32_t p0, uint32_t n, uint8_t *buf,
+                             uint8_t *bounce)
 {
     uint32_t pgsz = inst->params.page_size;
     uint32_t p = p0, end = p0 + n;
@@ -142,8 +204,7 @@ static JET_ERR read_db_pages(struct inst *inst, struct bkfile *f, uint32_t p0, u
         } else {
             uint32_t run = end - p;
             if (p + run > f->page_count) run = f->page_count - p;
-            if (run > 256) run = 256;
-            JET_ERR err = read_data_pages(inst, f, p, run, dst);
+            JET_ERR err = read_data_pages(inst, f, p, run, dst, bounce);
             if (err < 0) return err;
             p += run;
         }
@@ -151,26 +212,64 @@ static JET_ERR read_db_pages(struct inst *inst, struct bkfile *f, uint32_t p0, u
     return JET_errSuccess;
 }
 
-static JET_ERR read_log(struct bkfile *f, uint64_t off, uint8_t *dst, size_t len)
+/* len bytes at off of the streamed database: whole pages straight into dst, a partial first or
+ * last page through bounce. */
+static JET_ERR read_db(struct inst *inst, struct bkfile *f, uint64_t off, uint8_t *dst, size_t len, uint8_t *bounce)
 {
-    uint64_t b0 = off / BK_BLOCK, b1 = (off + len - 1) / BK_BLOCK;
-    uint64_t start = b0 * BK_BLOCK, stop = (b1 + 1) * BK_BLOCK;
-    if (stop > f->size) stop = f->size;
-    uint8_t *tmp = malloc(stop - start);
-    if (!tmp) return JET_errOutOfMemory;
+    uint32_t pgsz = inst->params.page_size;
+    JET_ERR err;
+    if (off % pgsz) { /* the rest of a page */
+        size_t in = (size_t)(off % pgsz), n = pgsz - in < len ? pgsz - in : len;
+        if ((err = read_db_pages(inst, f, (uint32_t)(off / pgsz), 1, bounce, bounce)) < 0) return err;
+        memcpy(dst, bounce + in, n);
+        off += n;
+        dst += n;
+        len -= n;
+    }
+    if (len >= pgsz) {
+        size_t whole = len / pgsz;
+        if ((err = read_db_pages(inst, f, (uint32_t)(off / pgsz), (uint32_t)whole, dst, bounce)) < 0) return err;
+        off += whole * pgsz;
+        dst += whole * pgsz;
+        len -= whole * pgsz;
+    }
+    if (len) { /* the start of a page */
+        if ((err = read_db_pages(inst, f, (uint32_t)(off / pgsz), 1, bounce, bounce)) < 0) return err;
+        memcpy(dst, bounce, len);
+    }
+    return JET_errSuccess;
+}
+
+/* len bytes at off of a log generation: chunk by chunk, each block checked against the CRC taken
+ * when the generation was verified; a chunk that is not whole blocks landing at an aligned spot of
+ * dst goes through bounce. */
+static JET_ERR read_log(struct bkfile *f, uint64_t off, uint8_t *dst, size_t len, uint8_t *bounce)
+{
     os_file *fh;
     JET_ERR err = os_open(f->path, OS_READ, &fh);
-    if (err == JET_errFileNotFound) err = JET_errMissingFileToBackup;
-    if (err >= 0) {
-        err = os_pread_full(fh, tmp, stop - start, start);
-        os_close(fh);
+    if (err == JET_errFileNotFound) return JET_errMissingFileToBackup;
+    if (err < 0) return err;
+    uint64_t end = off + len;
+    for (uint64_t cs = off / BK_BLOCK * BK_BLOCK; err >= 0 && cs < end; cs += READ_CHUNK) {
+        uint64_t ce = cs + READ_CHUNK < end ? cs + READ_CHUNK : end;
+        ce = (ce + BK_BLOCK - 1) / BK_BLOCK * BK_BLOCK;
+        if (ce > f->size) ce = f->size;
+        uint64_t from = cs > off ? cs : off, to = ce < end ? ce : end;
+        uint8_t *out = dst + (from - off);
+        uint8_t *io = (cs == from && ce == to && aligned(out)) ? out : bounce;
+        if ((err = os_pread_full(fh, io, ce - cs, cs)) < 0) break;
+        uint8_t *blocks[READ_CHUNK / BK_BLOCK];
+        uint32_t crc[READ_CHUNK / BK_BLOCK];
+        size_t nb = (ce - cs) / BK_BLOCK, b0 = cs / BK_BLOCK;
+        for (size_t i = 0; i < nb; i++) blocks[i] = io + i * BK_BLOCK;
+        crcs(blocks, nb, 0, BK_BLOCK, crc);
+        for (size_t i = 0; i < nb; i++)
+            if (crc[i] != f->blockcrc[b0 + i]) err = JET_errLogReadVerifyFailure;
+        if ((ce - cs) % BK_BLOCK && crc32c(0, io + nb * BK_BLOCK, (ce - cs) % BK_BLOCK) != f->blockcrc[b0 + nb])
+            err = JET_errLogReadVerifyFailure;
+        if (err >= 0 && io != out) memcpy(out, io + (from - cs), to - from);
     }
-    for (uint64_t b = b0; err >= 0 && b <= b1; b++) {
-        uint64_t bs = b * BK_BLOCK, be = bs + BK_BLOCK > f->size ? f->size : bs + BK_BLOCK;
-        if (crc32c(0, tmp + (bs - start), be - bs) != f->blockcrc[b]) err = JET_errLogReadVerifyFailure;
-    }
-    if (err >= 0) memcpy(dst, tmp + (off - start), len);
-    free(tmp);
+    os_close(fh);
     return err;
 }
 
@@ -179,24 +278,16 @@ JET_ERR bkfile_read(struct inst *inst, struct bkfile *f, uint64_t off, uint8_t *
     *got = 0;
     if (off >= f->size || len == 0) return JET_errSuccess;
     if (len > f->size - off) len = (size_t)(f->size - off);
-    if (f->is_log) {
-        JET_ERR err = read_log(f, off, dst, len);
-        if (err >= 0) *got = len;
-        return err;
+    if (!f->is_log && f->failed) return JET_errReadVerifyFailure;
+    uint8_t *bounce = NULL;
+    int whole = f->is_log ? off % BK_BLOCK == 0 && (len % BK_BLOCK == 0 || off + len == f->size)
+                          : off % inst->params.page_size == 0 && len % inst->params.page_size == 0;
+    if (!whole || !aligned(dst)) {
+        bounce = aligned_alloc(DIRECT_ALIGN, READ_CHUNK);
+        if (!bounce) return JET_errOutOfMemory;
     }
-    if (f->failed) return JET_errReadVerifyFailure;
-    uint32_t pgsz = inst->params.page_size;
-    uint32_t p0 = (uint32_t)(off / pgsz), p1 = (uint32_t)((off + len - 1) / pgsz);
-    JET_ERR err;
-    if (off % pgsz == 0 && len % pgsz == 0) {
-        err = read_db_pages(inst, f, p0, p1 - p0 + 1, dst);
-    } else {
-        uint8_t *tmp = malloc((size_t)(p1 - p0 + 1) * pgsz);
-        if (!tmp) return JET_errOutOfMemory;
-        err = read_db_pages(inst, f, p0, p1 - p0 + 1, tmp);
-        if (err >= 0) memcpy(dst, tmp + (off - (uint64_t)p0 * pgsz), len);
-        free(tmp);
-    }
+    JET_ERR err = f->is_log ? read_log(f, off, dst, len, bounce) : read_db(inst, f, off, dst, len, bounce);
+    free(bounce);
     if (err >= 0) *got = len;
     return err;
 }

@@ -12,6 +12,10 @@
 /* Extends crc (0 to start) over buf[0..len). */
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
+/* out[i] = crc32c(0, buffer i, len) for three buffers of the same length, computed together: on
+ * short buffers (a page each) three times the speed of three calls. */
+void crc32c_x3(const void *a, const void *b, const void *c, size_t len, uint32_t out[3]);
+
 /* 1 when the hardware instruction is used. */
 int crc32c_hw(void);
 

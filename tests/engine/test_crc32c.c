@@ -6,7 +6,8 @@
  * 0xE3069283); extension over pieces equals one pass; the dispatching crc32c() (the SSE4.2 path
  * with its three interleaved streams when the CPU has the instruction) and the portable table path
  * both equal a bit-at-a-time reference on random buffers of every length class and alignment,
- * including lengths that cross the interleaving block boundaries.
+ * including lengths that cross the interleaving block boundaries; three buffers checksummed at
+ * once (crc32c_x3) give each one's own checksum.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,12 +114,35 @@ static void test_extending_over_pieces_equals_one_pass(void **state)
     }
 }
 
+/* crc32c_x3: three buffers at once (the backup read path's page checks) equal three passes, at
+ * any length (pages of 4 to 32 KiB less their checksum field, and short ones) and alignment. */
+static void test_three_at_once_equals_three_passes(void **state)
+{
+    (void)state;
+    const size_t lens[] = {0, 1, 7, 8, 9, 100, 4092, 8188, 16380, 32764};
+    const size_t max = 32768;
+    uint8_t *buf = malloc(3 * max + 8);
+    assert_non_null(buf);
+    tfx_fill(buf, 3 * max + 8, 0x3A3, 5);
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++)
+        for (size_t off = 0; off < 8; off += 3) {
+            const uint8_t *a = buf + off, *b = buf + max + 1, *c = buf + 2 * max + 4 - off;
+            uint32_t out[3];
+            crc32c_x3(a, b, c, lens[i], out);
+            assert_int_equal(out[0], reference(0, a, lens[i]));
+            assert_int_equal(out[1], reference(0, b, lens[i]));
+            assert_int_equal(out[2], reference(0, c, lens[i]));
+        }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_vectors),
         cmocka_unit_test(test_paths_agree_with_the_reference),
         cmocka_unit_test(test_extending_over_pieces_equals_one_pass),
+        cmocka_unit_test(test_three_at_once_equals_three_passes),
     };
     return cmocka_run_group_tests_name("crc32c", tests, NULL, NULL);
 }
