@@ -847,7 +847,9 @@ typedef enum {
                                reports success, as a torn write at power loss */
     JET_XFAULT_SHORT = 2,   /* a write stores its first half, then fails with errnoValue */
     JET_XFAULT_CORRUPT = 3, /* a read returns data with one byte flipped */
-    JET_XFAULT_CRASH = 4    /* the process exits with _exit(99) inside the call (crash tests) */
+    JET_XFAULT_CRASH = 4,   /* the process exits with _exit(99) inside the call (crash tests) */
+    JET_XFAULT_TORN_EXIT = 5 /* a write stores its first half, then the process exits with
+                                _exit(99): a power loss in the middle of a write */
 } JET_XFAULT_MODE;
 typedef struct {
     unsigned long op;   /* JET_XFAULT_OP */

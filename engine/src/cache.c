@@ -123,6 +123,19 @@ void cache_free(struct cache *c)
 
 size_t cache_frames(const struct cache *c) { return c->n; }
 
+/* A write of f failed: it is dirty again since its oldest unwritten change, rec_lsn (a change made
+ * while the write ran may have set a later one). c->mu held. */
+static void redirty(struct cache *c, struct frame *f, uint64_t rec_lsn)
+{
+    if (!f->dirty) {
+        f->dirty = 1;
+        c->ndirty++;
+        f->rec_lsn = rec_lsn;
+    } else if (rec_lsn < f->rec_lsn) {
+        f->rec_lsn = rec_lsn;
+    }
+}
+
 /* Writes one frame (c->mu held on entry and exit; dropped during I/O). */
 static JET_ERR write_frame(struct cache *c, struct frame *f)
 {
@@ -134,7 +147,7 @@ static JET_ERR write_frame(struct cache *c, struct frame *f)
     f->dirty = 0;
     c->ndirty--;
     memcpy(buf, f->data, c->pgsz);
-    uint64_t lsn = f->lsn;
+    uint64_t lsn = f->lsn, rec_lsn = f->rec_lsn;
     uint32_t pgno = f->pgno;
     pthread_mutex_unlock(&c->mu);
     if (c->inst->log) err = log_flush_to(c->inst->log, lsn);
@@ -144,10 +157,7 @@ static JET_ERR write_frame(struct cache *c, struct frame *f)
     }
     pthread_mutex_lock(&c->mu);
     f->writing = 0;
-    if (err < 0 && !f->dirty) {
-        f->dirty = 1;
-        c->ndirty++;
-    }
+    if (err < 0) redirty(c, f, rec_lsn);
     pthread_cond_broadcast(&c->cv);
     return err;
 }
@@ -333,7 +343,10 @@ JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_sh
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n; i++) {
         struct frame *f = &c->frames[i];
-        if (f->state == FR_VALID && f->dirty && (!dbid || f->dbid == dbid) && f->rec_lsn < before)
+        /* A frame being written by an eviction counts too: the flush must wait for that write,
+         * else the checkpoint could be recorded before the write reached the file. */
+        if (f->state == FR_VALID && (f->dirty || f->writing) && (!dbid || f->dbid == dbid) &&
+            f->rec_lsn < before)
             list[nlist++] = f;
     }
     pthread_mutex_unlock(&c->mu);
@@ -343,6 +356,7 @@ JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_sh
         size_t cnt = nlist - start < FLUSH_BATCH ? nlist - start : FLUSH_BATCH;
         struct frame *batch[FLUSH_BATCH];
         uint32_t pg[FLUSH_BATCH], db[FLUSH_BATCH];
+        uint64_t rl[FLUSH_BATCH];
         size_t nb = 0;
         uint64_t max_lsn = 0;
         if (hold_shared) tree_rdlock(c->inst);
@@ -359,6 +373,7 @@ JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_sh
             if (f->lsn > max_lsn) max_lsn = f->lsn;
             pg[nb] = f->pgno;
             db[nb] = f->dbid;
+            rl[nb] = f->rec_lsn;
             batch[nb++] = f;
         }
         pthread_mutex_unlock(&c->mu);
@@ -381,10 +396,7 @@ JET_ERR cache_flush(struct cache *c, uint32_t dbid, uint64_t before, int hold_sh
             pthread_mutex_lock(&c->mu);
             for (size_t k = i; k < j; k++) {
                 batch[k]->writing = 0;
-                if (werr < 0 && !batch[k]->dirty) {
-                    batch[k]->dirty = 1;
-                    c->ndirty++;
-                }
+                if (werr < 0) redirty(c, batch[k], rl[k]);
             }
             pthread_cond_broadcast(&c->cv);
             pthread_mutex_unlock(&c->mu);

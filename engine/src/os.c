@@ -79,7 +79,7 @@ static int fault_check(unsigned long op, const char *path, JET_XFAULT *out)
 JET_ERR JetXFaultSet(const JET_XFAULT *pfault)
 {
     if (!pfault || pfault->op < JET_XFAULT_READ || pfault->op > JET_XFAULT_INIT_PAUSE ||
-        pfault->mode > JET_XFAULT_CRASH)
+        pfault->mode > JET_XFAULT_TORN_EXIT)
         return JET_errInvalidParameter;
     if (pfault->szPathContains && strlen(pfault->szPathContains) >= OS_PATH_MAX)
         return JET_errInvalidParameter;
@@ -264,6 +264,10 @@ JET_ERR os_pwrite(os_file *f, const void *buf, size_t len, uint64_t off)
         if (e) return os_err(e);
         size_t half = (len / 2) & ~(size_t)511;
         if (ft.mode == JET_XFAULT_TORN) return write_all(f->fd, buf, half, off);
+        if (ft.mode == JET_XFAULT_TORN_EXIT) {
+            write_all(f->fd, buf, half, off);
+            _exit(99);
+        }
         if (ft.mode == JET_XFAULT_SHORT) {
             JET_ERR err = write_all(f->fd, buf, half, off);
             return err < 0 ? err : os_err(ft.errnoValue ? ft.errnoValue : EIO);

@@ -16,7 +16,7 @@
  *   SIGKILL at a random moment (after a random number of acks plus up to 3 ms, or 0-15 ms after
  *   start, i.e. possibly during recovery) — most cycles;
  *   _exit inside a database page write (JET_XFAULT_CRASH): in the middle of a checkpoint's flush;
- *   a torn database page write (JET_XFAULT_TORN) and death at the next write;
+ *   a torn database page write: half of it stored, then death inside it (JET_XFAULT_TORN_EXIT);
  *   _exit inside the checkpoint file write;
  *   _exit at a generation switch (the rename of edb.log to its archive name, or of the spare to
  *   edb.log);
@@ -62,7 +62,7 @@ struct msg {
 enum death {
     DEATH_KILL,          /* SIGKILL from the parent */
     DEATH_DB_WRITE,      /* _exit in a database page write */
-    DEATH_DB_TORN,       /* torn database page write, _exit at the next */
+    DEATH_DB_TORN,       /* half a database page written, _exit inside the write */
     DEATH_CKPT_WRITE,    /* _exit in the checkpoint file write */
     DEATH_SWITCH,        /* _exit in a generation switch's rename */
     DEATH_LOG_TORN,      /* torn log write, _exit in its fdatasync */
@@ -188,10 +188,10 @@ static void arm_death(const struct child_cfg *cfg)
     switch (cfg->death) {
     case DEATH_DB_WRITE: arm(JET_XFAULT_WRITE, JET_XFAULT_CRASH, DB_FILE, cfg->skip); break;
     case DEATH_DB_TORN:
-        /* The torn write is the skip-th; the crash fault is checked only on calls the torn one
-         * did not take, so with the same skip it fires on the very next write. */
-        arm(JET_XFAULT_WRITE, JET_XFAULT_TORN, DB_FILE, cfg->skip);
-        arm(JET_XFAULT_WRITE, JET_XFAULT_CRASH, DB_FILE, cfg->skip);
+        /* A torn write is a power loss: the process dies inside it. (A torn write reported as a
+         * success, with the process going on, lets a checkpoint be recorded after it, which no
+         * real machine does, and leaves a torn page no redo covers.) */
+        arm(JET_XFAULT_WRITE, JET_XFAULT_TORN_EXIT, DB_FILE, cfg->skip);
         break;
     case DEATH_CKPT_WRITE: arm(JET_XFAULT_WRITE, JET_XFAULT_CRASH, "edb.chk", cfg->skip); break;
     case DEATH_SWITCH: arm(JET_XFAULT_RENAME, JET_XFAULT_CRASH, cfg->variant ? "edb.log" : "edb0", cfg->skip); break;
