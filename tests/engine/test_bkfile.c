@@ -5,7 +5,7 @@
  * first or last page through that chunk too.
  *
  * Proves: any offset, length and destination alignment (page and chunk boundaries, reads spanning
- * several chunks, buffers 1, 16 and 64 bytes past a page boundary) gives the bytes of the
+ * several chunks, buffers 1, 16, 64 and 100 bytes past a page boundary) gives the bytes of the
  * sequential stream (JetReadFile) for a database and the file's bytes for a log generation larger
  * than a chunk; a damaged page inside a multi-chunk read fails it (JET_errReadVerifyFailure) on
  * either path, while the chunks before it were fine; a damaged log block inside a multi-chunk read
@@ -110,7 +110,7 @@ static void check_grid(struct tc *t, const char *name, const uint8_t *ref, unsig
                                        4096 + 3,  CHUNK - 1, CHUNK,            CHUNK + BK_PAGE + 17,
                                        2 * CHUNK, size / 2,  size - BK_PAGE - 3, size - 1};
     const unsigned long lens[] = {1, 100, BK_PAGE, BK_PAGE + 1, CHUNK, 3 * CHUNK + 5, 1u << 20};
-    const size_t misaligns[] = {0, 1, 16, 64};
+    const size_t misaligns[] = {0, 1, 16, 64, 100};
     for (size_t i = 0; i < sizeof offs / sizeof *offs; i++)
         for (size_t j = 0; j < sizeof lens / sizeof *lens; j++)
             for (size_t k = 0; k < sizeof misaligns / sizeof *misaligns; k++)
