@@ -84,6 +84,11 @@ JET_ERR mtr_get(struct mtr *m, struct db *db, uint32_t pgno, struct frame **out)
 JET_ERR mtr_new(struct mtr *m, struct db *db, uint32_t pgno, struct frame **out)
 {
     if (m->n >= m->max_pinned) return JET_errVersionStoreOutOfMemory;
+    /* A new page extends the file (space.c): no page of this batch can have its number unless the
+     * space page's count lies (a damaged database). Making it new would zero, in place, a page
+     * the caller is still using (found by fuzz/fuzz_recovery: a split then read past its cells). */
+    for (size_t i = 0; i < m->n; i++)
+        if (m->pages[i].db == db && m->pages[i].fr->pgno == pgno) return JET_errDatabaseCorrupted;
     struct frame *fr;
     JET_ERR err = cache_get(m->inst->cache, db, pgno, CG_NEW, &fr);
     if (err < 0) return err;
