@@ -277,6 +277,12 @@ static void *ckpt_main(void *arg)
     struct inst *inst = c->inst;
     pthread_mutex_lock(&c->mu);
     while (!c->stopping) {
+        /* Woken by the log as soon as the depth is due, else every 200 ms (time, cache pressure). */
+        uint64_t alarm = c->last_volume + inst->params.checkpoint_depth_max / 2;
+        pthread_mutex_unlock(&c->mu);
+        log_set_volume_alarm(inst->log, alarm, &c->cv);
+        pthread_mutex_lock(&c->mu);
+        if (c->stopping) break;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 200 * 1000000L;
@@ -348,6 +354,7 @@ void ckpt_stop(struct inst *inst)
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
     if (c->started) pthread_join(c->thread, NULL);
+    if (c->started && inst->log) log_set_volume_alarm(inst->log, UINT64_MAX, NULL);
     inst->ckpt = NULL;
     pthread_mutex_destroy(&c->mu);
     pthread_mutex_destroy(&c->run_mu);

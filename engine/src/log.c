@@ -48,6 +48,8 @@ struct log {
 
     uint32_t pin;
     uint64_t volume, flushes;
+    uint64_t alarm_at;       /* log_set_volume_alarm: signal alarm_cv when volume reaches it */
+    pthread_cond_t *alarm_cv;
 };
 
 static JET_ERR dead_code(JET_ERR cause)
@@ -207,6 +209,10 @@ static void place(struct log *log, const uint8_t *rec, uint32_t len)
     lr_seal(dst, log->salt);
     log->append_off += len;
     log->volume += len;
+    if (log->volume >= log->alarm_at) {
+        log->alarm_at = UINT64_MAX;
+        if (log->alarm_cv) pthread_cond_signal(log->alarm_cv);
+    }
 }
 
 /* Makes room for len more bytes in buf (mu held). */
@@ -265,6 +271,7 @@ JET_ERR log_open(struct inst *inst, uint32_t gen, uint32_t append_off, int64_t p
     char cur[OS_PATH_MAX], spare[OS_PATH_MAX];
     struct log *log = calloc(1, sizeof *log);
     if (!log) return JET_errOutOfMemory;
+    log->alarm_at = UINT64_MAX;
     log->inst = inst;
     snprintf(log->dir, sizeof log->dir, "%s", inst->params.log_path);
     snprintf(log->base, sizeof log->base, "%s", inst->params.base_name);
@@ -446,6 +453,14 @@ uint64_t log_volume(struct log *log)
     uint64_t v = log->volume;
     pthread_mutex_unlock(&log->mu);
     return v;
+}
+
+void log_set_volume_alarm(struct log *log, uint64_t at, pthread_cond_t *cv)
+{
+    pthread_mutex_lock(&log->mu);
+    log->alarm_at = cv ? at : UINT64_MAX;
+    log->alarm_cv = cv;
+    pthread_mutex_unlock(&log->mu);
 }
 
 void log_set_pin(struct log *log, uint32_t gen)

@@ -57,7 +57,11 @@ void log_set_pin(struct log *log, uint32_t gen);
 uint32_t log_pin(struct log *log);
 /* Circular logging: recycle generations below `below` (the checkpoint's) that are not pinned. */
 void log_recycle_below(struct log *log, uint32_t below);
-/* Waits until appended volume since `since` reaches `bytes` or timeout_ms passes (checkpointer). */
+/* Bytes appended since open (the checkpointer's measure of checkpoint depth). */
 uint64_t log_volume(struct log *log);
+/* Volume alarm (the checkpointer's): once the appended volume reaches `at`, the appender signals
+ * cv once, without its mutex, so a waiter must also wait with a timeout (a signal can come just
+ * before it waits). UINT64_MAX or a NULL cv disarms it; the owner of cv disarms before destroying it. */
+void log_set_volume_alarm(struct log *log, uint64_t at, pthread_cond_t *cv);
 
 #endif
