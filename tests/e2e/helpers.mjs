@@ -47,7 +47,17 @@ function client(url, token) {
         body = JSON.stringify(init.json);
         headers['Content-Type'] = 'application/json';
       }
-      return fetch(url + path, { method: init.method || 'GET', headers, body });
+      const method = init.method || 'GET';
+      try {
+        return await fetch(url + path, { method, headers, body });
+      } catch (e) {
+        // fetch reuses kept-alive connections; one the server closed after its idle timeout just
+        // as the request went out fails with "other side closed". Like any HTTP client (RFC 9110
+        // 9.2.2), retry an idempotent request once, on a new connection; a server that is gone
+        // fails the retry too.
+        if (method !== 'GET' && method !== 'HEAD') throw e;
+        return fetch(url + path, { method, headers, body });
+      }
     },
     async json(path, init = {}) {
       const res = await c.api(path, init);
