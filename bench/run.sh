@@ -7,3 +7,5 @@ cd "$(dirname "$0")/.."
 
 bash bench/engine.sh "$@"
 bash bench/s3.sh "$@"
+bash bench/backup.sh "$@"
+bash bench/http.sh "$@"
