@@ -128,12 +128,11 @@ cJSON *hc_instance_json(struct hc_instance *inst)
         cJSON *d = cJSON_CreateObject();
         const char *path = info.rgszDatabases[i];
         unsigned long long size = 0;
-        unsigned long page = 0;
-        JET_DBINFOMISC misc;
+        JET_DBINFOMISC misc; /* one header read gives the state and the page size */
         memset(&misc, 0, sizeof misc);
         JetGetDatabaseFileInfo(path, &size, sizeof size, JET_DbInfoFilesize);
-        JetGetDatabaseFileInfo(path, &page, sizeof page, JET_DbInfoPageSize);
         JET_ERR derr = JetGetDatabaseFileInfo(path, &misc, sizeof misc, JET_DbInfoMisc);
+        unsigned long page = derr >= 0 ? misc.cbPageSize : 0;
         static const char *const states[] = {"unknown", "justCreated", "dirtyShutdown",
                                              "cleanShutdown", "beingConverted", "forceDetach"};
         cJSON_AddStringToObject(d, "name", hc_basename(path));
