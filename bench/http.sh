@@ -20,7 +20,8 @@
 #     --quick    smoke run: a 96 MiB database, one repetition, 3 s wrk runs, docs untouched
 #     --no-docs  do not rewrite the results block
 #     --keep     keep $BENCH_DIR afterwards
-#   Environment: BENCH_DIR (default build/bench-http), BENCH_REPS (default 5), BENCH_DB_MIB
+#   Environment: HOTCOPYD (default build/bin/hotcopyd), BENCH_DIR (default build/bench-http),
+#   BENCH_REPS (default 5), BENCH_DB_MIB
 #   (default 1100), BENCH_DOC (default docs/BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ for arg in "$@"; do
 done
 BENCH_DIR=${BENCH_DIR:-build/bench-http}
 DOC=${BENCH_DOC:-docs/BENCHMARKS.md}
-HOTCOPYD=build/bin/hotcopyd
+HOTCOPYD=${HOTCOPYD:-build/bin/hotcopyd}
 NGINX=${NGINX:-/usr/sbin/nginx}
 if [ "$QUICK" = 1 ]; then
   DB_MIB=96 REPS=1 WRK_SECONDS=3 LOG_KIB=4096 LOG_MIB=24

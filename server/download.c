@@ -9,12 +9,11 @@
 
 #include "backup.h"
 #include "events.h"
+#include "manifest.h"
 #include "metrics.h"
 #include "problem.h"
 #include "range.h"
 
-#include <gnutls/crypto.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,83 +31,6 @@ struct segment {
     char text[PART_HEADER_MAX]; /* header segments */
 };
 
-/* SHA-256 of a whole-file answer, computed on a helper thread so that hashing block k overlaps
- * reading and sending block k+1 (hashing inline halves the throughput on two cores). One block
- * buffer: the reader waits only when the hasher is a whole block behind. */
-struct hasher {
-    pthread_t thread;
-    pthread_mutex_t mu; /* guards len, full, quit */
-    pthread_cond_t cv;
-    gnutls_hash_hd_t sha;
-    char *buf; /* HC_DOWNLOAD_BLOCK bytes */
-    size_t len;
-    bool full, quit;
-};
-
-static void *hasher_main(void *arg)
-{
-    struct hasher *h = arg;
-    pthread_mutex_lock(&h->mu);
-    for (;;) {
-        while (!h->full && !h->quit) pthread_cond_wait(&h->cv, &h->mu);
-        if (!h->full) break;
-        pthread_mutex_unlock(&h->mu);
-        gnutls_hash(h->sha, h->buf, h->len);
-        pthread_mutex_lock(&h->mu);
-        h->full = false;
-        pthread_cond_broadcast(&h->cv);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return NULL;
-}
-
-static struct hasher *hasher_start(void)
-{
-    struct hasher *h = calloc(1, sizeof *h);
-    if (h == NULL) return NULL;
-    h->buf = malloc(HC_DOWNLOAD_BLOCK);
-    if (h->buf == NULL || gnutls_hash_init(&h->sha, GNUTLS_DIG_SHA256) != 0) goto fail;
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
-    if (pthread_create(&h->thread, NULL, hasher_main, h) != 0) {
-        gnutls_hash_deinit(h->sha, NULL);
-        pthread_cond_destroy(&h->cv);
-        pthread_mutex_destroy(&h->mu);
-        goto fail;
-    }
-    return h;
-fail:
-    free(h->buf);
-    free(h);
-    return NULL;
-}
-
-static void hasher_feed(struct hasher *h, const char *data, size_t len)
-{
-    pthread_mutex_lock(&h->mu);
-    while (h->full) pthread_cond_wait(&h->cv, &h->mu);
-    memcpy(h->buf, data, len);
-    h->len = len;
-    h->full = true;
-    pthread_cond_broadcast(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-}
-
-/* Stops the thread after the pending block; writes the digest when digest is not NULL. */
-static void hasher_stop(struct hasher *h, unsigned char digest[32])
-{
-    pthread_mutex_lock(&h->mu);
-    h->quit = true;
-    pthread_cond_broadcast(&h->cv);
-    pthread_mutex_unlock(&h->mu);
-    pthread_join(h->thread, NULL);
-    gnutls_hash_deinit(h->sha, digest);
-    pthread_cond_destroy(&h->cv);
-    pthread_mutex_destroy(&h->mu);
-    free(h->buf);
-    free(h);
-}
-
 struct dl_stream {
     struct hc_app *app;
     struct hc_backup_job *job; /* a reference */
@@ -119,8 +41,9 @@ struct dl_stream {
     uint64_t total;
     char *pre; /* the first block, read before the answer was queued */
     uint64_t pre_offset, pre_len;
-    struct hasher *hasher; /* whole file in order: SHA-256 of what is sent, or NULL */
-    uint64_t hashed;
+    bool digesting; /* a whole-file answer: CRC32C of what is sent, in order */
+    uint32_t crc;
+    uint64_t digested;
     uint64_t run_start, run_len; /* delivered bytes not yet recorded in the catalog */
 };
 
@@ -184,14 +107,15 @@ static void note_served(struct dl_stream *st, uint64_t offset, uint64_t len)
                             st->file.kind == CAT_FILE_LOG ? HC_BYTES_LOG : HC_BYTES_DATABASE, len);
 }
 
-static void finish_hash(struct dl_stream *st)
+/* The whole file went out: its CRC32C goes to the catalog (the file list's "crc32c"). */
+static void finish_digest(struct dl_stream *st)
 {
-    unsigned char digest[32];
-    char hex[65];
-    hasher_stop(st->hasher, digest);
-    st->hasher = NULL;
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    cat_backup_file_set_checksum(st->app->cat, st->job->id, st->file.name, hex);
+    char hex[9];
+    st->digesting = false;
+    snprintf(hex, sizeof hex, "%08x", (unsigned)st->crc);
+    if (cat_backup_file_set_checksum(st->app->cat, st->job->id, st->file.name, hex) != CAT_OK)
+        fprintf(stderr, "hotcopyd: backup %lld: cannot record the CRC32C of %s\n",
+                (long long)st->job->id, st->file.name);
 }
 
 static ssize_t read_data(struct dl_stream *st, const struct segment *seg, uint64_t pos, char *buf,
@@ -225,10 +149,10 @@ static ssize_t read_data(struct dl_stream *st, const struct segment *seg, uint64
         want = got;
     }
     note_served(st, offset, want);
-    if (st->hasher && offset == st->hashed) {
-        hasher_feed(st->hasher, buf, want);
-        st->hashed += want;
-        if (st->hashed == st->file.size) finish_hash(st);
+    if (st->digesting && offset == st->digested) {
+        st->crc = hc_crc32c_update(st->crc, buf, want);
+        st->digested += want;
+        if (st->digested == st->file.size) finish_digest(st);
     }
     return (ssize_t)want;
 }
@@ -258,7 +182,6 @@ static void dl_free(void *cls)
 {
     struct dl_stream *st = cls;
     flush_served(st, NULL);
-    if (st->hasher) hasher_stop(st->hasher, NULL);
     free(st->pre);
     hc_backup_unref(st->job);
     free(st);
@@ -380,7 +303,7 @@ int hc_handle_backup_file_get(struct hc_request *req)
     char content_range[96] = "";
     if (outcome == HC_RANGE_WHOLE) {
         add_data_segment(st, 0, st->file.size);
-        if (!head && st->file.size > 0) st->hasher = hasher_start();
+        st->digesting = !head && st->file.size > 0;
     } else if (count == 1) {
         add_data_segment(st, ranges[0].start, ranges[0].end - ranges[0].start);
         snprintf(content_range, sizeof content_range, "bytes %llu-%llu/%llu",

@@ -69,7 +69,11 @@ cJSON *hc_backup_json(struct hc_app *app, const struct cat_backup *b)
             cJSON_AddStringToObject(f, "kind", cat_file_kind_name(list[i].kind));
             cJSON_AddNumberToObject(f, "sizeBytes", (double)list[i].size_bytes);
             cJSON_AddNumberToObject(f, "bytesServed", (double)list[i].bytes_served);
-            if (list[i].checksum[0]) cJSON_AddStringToObject(f, "sha256", list[i].checksum);
+            /* the digest of the file as served whole: CRC32C (8 hex digits); catalogs written
+             * before it replaced SHA-256 hold 64 */
+            if (list[i].checksum[0])
+                cJSON_AddStringToObject(f, strlen(list[i].checksum) == 64 ? "sha256" : "crc32c",
+                                        list[i].checksum);
             snprintf(url, sizeof url, "/api/v1/backups/%lld/files/%s", (long long)b->id,
                      list[i].name);
             cJSON_AddStringToObject(f, "url", url);
