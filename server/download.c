@@ -326,7 +326,7 @@ int hc_handle_backup_file_get(struct hc_request *req)
     for (size_t i = 0; i < st->seg_count && !first; i++)
         if (st->segs[i].is_data && st->segs[i].len > 0) first = &st->segs[i];
     if (!head && first != NULL) {
-        uint64_t want = first->len < HC_DOWNLOAD_BLOCK ? first->len : HC_DOWNLOAD_BLOCK;
+        uint64_t want = first->len < HC_DOWNLOAD_FIRST_READ ? first->len : HC_DOWNLOAD_FIRST_READ;
         unsigned long got = 0;
         hc_throttle_take(job->throttle, want);
         st->pre = malloc(want);
