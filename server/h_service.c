@@ -107,6 +107,37 @@ int hc_handle_metrics(struct hc_request *req)
     return hc_reply(req, 200, resp);
 }
 
+/* The state and page size of the instance's database number i (info from JetXGetInstanceInfo):
+ * from inst->facts while the log has not moved since they were read (see instance.h), else from
+ * the header (JET_DbInfoMisc), kept for the next request. */
+static void database_facts(struct hc_instance *inst, unsigned long i, const JET_XINSTANCEINFO *info,
+                           struct hc_db_facts *out)
+{
+    const char *path = info->rgszDatabases[i];
+    struct hc_db_facts *kept = &inst->facts[i];
+    pthread_mutex_lock(&inst->lock);
+    bool fresh = kept->log_bytes == info->cLogBytes && kept->generation == info->ulCurrentGeneration &&
+                 kept->page_size != 0 && strcmp(kept->path, path) == 0;
+    if (fresh) *out = *kept;
+    pthread_mutex_unlock(&inst->lock);
+    if (fresh) return;
+    JET_DBINFOMISC misc;
+    memset(&misc, 0, sizeof misc);
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "%s", path);
+    out->log_bytes = info->cLogBytes;
+    out->generation = info->ulCurrentGeneration;
+    if (JetGetDatabaseFileInfo(path, &misc, sizeof misc, JET_DbInfoMisc) < 0) {
+        out->state = HC_DB_STATE_UNKNOWN; /* not kept: read again next time */
+        return;
+    }
+    out->state = misc.dbstate;
+    out->page_size = misc.cbPageSize;
+    pthread_mutex_lock(&inst->lock);
+    *kept = *out;
+    pthread_mutex_unlock(&inst->lock);
+}
+
 cJSON *hc_instance_json(struct hc_instance *inst)
 {
     cJSON *o = cJSON_CreateObject();
@@ -128,18 +159,16 @@ cJSON *hc_instance_json(struct hc_instance *inst)
         cJSON *d = cJSON_CreateObject();
         const char *path = info.rgszDatabases[i];
         unsigned long long size = 0;
-        JET_DBINFOMISC misc; /* one header read gives the state and the page size */
-        memset(&misc, 0, sizeof misc);
-        JetGetDatabaseFileInfo(path, &size, sizeof size, JET_DbInfoFilesize);
-        JET_ERR derr = JetGetDatabaseFileInfo(path, &misc, sizeof misc, JET_DbInfoMisc);
-        unsigned long page = derr >= 0 ? misc.cbPageSize : 0;
+        if (JetGetDatabaseFileInfo(path, &size, sizeof size, JET_DbInfoFilesize) < 0) size = 0;
+        struct hc_db_facts facts;
+        database_facts(inst, i, &info, &facts);
         static const char *const states[] = {"unknown", "justCreated", "dirtyShutdown",
                                              "cleanShutdown", "beingConverted", "forceDetach"};
         cJSON_AddStringToObject(d, "name", hc_basename(path));
         cJSON_AddStringToObject(d, "path", path);
         cJSON_AddNumberToObject(d, "sizeBytes", (double)size);
-        cJSON_AddNumberToObject(d, "pageSize", page);
-        cJSON_AddStringToObject(d, "state", derr >= 0 && misc.dbstate < 6 ? states[misc.dbstate] : "attached");
+        cJSON_AddNumberToObject(d, "pageSize", facts.page_size);
+        cJSON_AddStringToObject(d, "state", facts.state < 6 ? states[facts.state] : "attached");
         cJSON_AddItemToArray(dbs, d);
     }
     pthread_mutex_lock(&inst->lock);

@@ -28,6 +28,19 @@
 struct hc_backup_job;
 struct hc_loadgen;
 
+/* A database header's facts that GET /api/v1/instances shows (its state and page size), kept so
+ * that each request need not read the header again (an open, two reads and a close). Valid while
+ * the instance's log has not moved since they were read: creating, attaching and detaching a
+ * database, the only changes of its state while the instance runs, are all logged. */
+struct hc_db_facts {
+    char path[1024];
+    unsigned long long log_bytes; /* JET_XINSTANCEINFO's cLogBytes and generation when read */
+    unsigned long generation;
+    unsigned long state;          /* JET_dbstate*, or HC_DB_STATE_UNKNOWN */
+    unsigned long page_size;
+};
+#define HC_DB_STATE_UNKNOWN (~0ul)
+
 struct hc_instance {
     char name[64];
     char dir[PATH_MAX];          /* log, system and database directory (ends without '/') */
@@ -38,6 +51,7 @@ struct hc_instance {
     struct hc_loadgen *load;     /* the load generator, or NULL */
     JET_SESID pool[HC_SESSION_POOL]; /* idle sessions for request handlers */
     size_t pool_count;
+    struct hc_db_facts facts[8]; /* header facts of the attached databases (h_service.c) */
 };
 
 struct hc_instances;
