@@ -107,6 +107,79 @@ static void note_served(struct dl_stream *st, uint64_t offset, uint64_t len)
                             st->file.kind == CAT_FILE_LOG ? HC_BYTES_LOG : HC_BYTES_DATABASE, len);
 }
 
+/* ---- CRC32C of the stream, three lanes at a time --------------------------------------------- */
+
+/* The SSE4.2 instruction has a latency of three cycles and a throughput of one: one chain runs at a
+ * third of its speed (~8 GB/s here), three independent chains over thirds of a block at nearly
+ * full speed. The lanes' registers are then joined by shifting a register over the bytes that
+ * follow it: multiplying by x^(8n) modulo the polynomial (bit-reflected arithmetic). */
+#define CRC32C_POLY 0x82f63b78u
+
+/* a * b modulo the polynomial; x^0 is 0x80000000 in the reflected representation. */
+static uint32_t crc_multiply(uint32_t a, uint32_t b)
+{
+    uint32_t product = 0;
+    for (uint32_t bit = 1u << 31; bit != 0; bit >>= 1) {
+        if (a & bit) product ^= b;
+        b = (b & 1) ? (b >> 1) ^ CRC32C_POLY : b >> 1;
+    }
+    return product;
+}
+
+/* x^(8 * bytes) modulo the polynomial, by squaring. */
+static uint32_t crc_x_pow_bytes(uint64_t bytes)
+{
+    uint32_t result = 1u << 31, power = 1u << 23; /* x^0 and x^8 */
+    for (; bytes != 0; bytes >>= 1) {
+        if (bytes & 1) result = crc_multiply(power, result);
+        power = crc_multiply(power, power);
+    }
+    return result;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc_lanes_hw(uint32_t reg, const char *p,
+                                                                size_t len)
+{
+    size_t lane = len / 24 * 8;
+    if (lane >= 4096) {
+        uint64_t c0 = reg, c1 = 0, c2 = 0;
+        const char *end = p + lane;
+        for (; p < end; p += 8) {
+            uint64_t v0, v1, v2;
+            memcpy(&v0, p, 8);
+            memcpy(&v1, p + lane, 8);
+            memcpy(&v2, p + 2 * lane, 8);
+            c0 = __builtin_ia32_crc32di(c0, v0);
+            c1 = __builtin_ia32_crc32di(c1, v1);
+            c2 = __builtin_ia32_crc32di(c2, v2);
+        }
+        uint32_t shift = crc_x_pow_bytes(lane);
+        reg = crc_multiply(shift, crc_multiply(shift, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
+        p += 2 * lane;
+        len -= 3 * lane;
+    }
+    uint64_t c = reg;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = __builtin_ia32_crc32di(c, v);
+    }
+    reg = (uint32_t)c;
+    while (len--) reg = __builtin_ia32_crc32qi(reg, (unsigned char)*p++);
+    return reg;
+}
+#endif
+
+/* CRC32C continued over len bytes (same contract as hc_crc32c_update, manifest.h). */
+static uint32_t crc32c_continue(uint32_t crc, const char *data, size_t len)
+{
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("sse4.2")) return ~crc_lanes_hw(~crc, data, len);
+#endif
+    return hc_crc32c_update(crc, data, len);
+}
+
 /* The whole file went out: its CRC32C goes to the catalog (the file list's "crc32c"). */
 static void finish_digest(struct dl_stream *st)
 {
@@ -150,7 +223,7 @@ static ssize_t read_data(struct dl_stream *st, const struct segment *seg, uint64
     }
     note_served(st, offset, want);
     if (st->digesting && offset == st->digested) {
-        st->crc = hc_crc32c_update(st->crc, buf, want);
+        st->crc = crc32c_continue(st->crc, buf, want);
         st->digested += want;
         if (st->digested == st->file.size) finish_digest(st);
     }
