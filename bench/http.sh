@@ -3,7 +3,7 @@
 # 127.0.0.1 ephemeral ports with their configuration in $BENCH_DIR, each case measured in the same
 # run with the two sides alternating, reported as ratios:
 #   (1) a >= 1 GiB database downloaded through GET /api/v1/backups/{id}/files/{name} (every page
-#       verified by the engine; a whole-file answer also computes the SHA-256 the backup records)
+#       verified by the engine; a whole-file answer also computes the CRC32C the backup records)
 #       vs nginx (sendfile on) serving a file of the same size from the page cache, curl to
 #       /dev/null: one stream (target >= 1.0x), the same as one `Range: bytes=0-` request (no
 #       whole-file digest; reported), and 4 parallel ranges, one curl each (target >= 0.9x)
@@ -178,7 +178,7 @@ for rep in $(seq "$REPS"); do
   parallel nginx-ranges "$NG/db.bin" "$DB_BYTES"
   parallel hc-ranges "$DB_URL" "$DB_BYTES" -H "$AUTH"
 done
-SHA_SERVED=$(api "$HC/api/v1/backups/$ID" | json '[f.get("sha256", "") for f in d["files"] if f["name"] == "'"$DB_NAME"'"][0]')
+CRC_SERVED=$(api "$HC/api/v1/backups/$ID" | json '[f.get("crc32c", "") for f in d["files"] if f["name"] == "'"$DB_NAME"'"][0]')
 
 say "(2) the log files"
 LOGS=$(api -XPOST "$HC/api/v1/backups/$ID/logs")
@@ -263,7 +263,7 @@ SUFFIX=
 [ "$QUICK" = 0 ] || SUFFIX=-quick
 KEPT=bench/results/http-$(date -u +%Y%m%dT%H%M%SZ)$SUFFIX.txt
 cp "$RESULTS" "$KEPT"
-echo "http: whole-file SHA-256 recorded by hotcopyd: ${SHA_SERVED:-none}; raw results: $KEPT"
+echo "http: whole-file CRC32C recorded by hotcopyd: ${CRC_SERVED:-none}; raw results: $KEPT"
 
 # ---- docs ------------------------------------------------------------------------------------
 section_text() {
@@ -277,7 +277,7 @@ servers, curl or wrk on the same machine as the client:
 
 - **(1) Database download**: `curl -o /dev/null` of `GET /api/v1/backups/{id}/files/main.edb`
   (every page read through `JetXReadFileAt` and verified; a whole-file `200` answer also computes
-  the SHA-256 that the backup records as the file's `sha256`) against nginx serving a file of the
+  the CRC32C that the backup records as the file's `crc32c`) against nginx serving a file of the
   same size from the page cache. One stream as a plain GET; the same as one `Range: bytes=0-`
   request (a `206`: no whole-file digest), to separate the digest's cost; and 4 parallel ranges
   (4 curl processes, each a quarter of the file at offsets that are not page-aligned; wall time
