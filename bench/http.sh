@@ -297,7 +297,7 @@ if [ "$DOCS" = 1 ]; then
   FS=$(df -T "$BENCH_DIR" | awk 'NR == 2 { print $2 " on " $1 }')
   NGINX_V=$("$NGINX" -v 2>&1 | sed 's/.*: //')
   MHD_V=$(dpkg-query -W -f '${Version}' libmicrohttpd12 2>/dev/null || echo unknown)
-  WRK_V=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)
+  WRK_V=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2 || true) # wrk -v exits 1
   COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   BLOCK=$(mktemp)
   {
