@@ -14,13 +14,10 @@
 #include "problem.h"
 #include "range.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define PART_TYPE "application/octet-stream"
 #define SEGMENTS_MAX (2 * HC_RANGES_MAX + 1)
@@ -121,9 +118,6 @@ static void note_served(struct dl_stream *st, uint64_t offset, uint64_t len)
  * block is larger than a core's L2 cache (512 KiB here), so digesting it after the read went to
  * L3 for every byte. */
 #define DIGEST_PIECE (256 * 1024)
-/* A log range sent from the file is verified in pieces of this size into one scratch buffer
- * (below hotcopyd's mmap threshold: heap memory, no fresh pages per request). */
-#define VERIFY_PIECE (192 * 1024)
 
 /* a * b modulo the polynomial; x^0 is 0x80000000 in the reflected representation. */
 static uint32_t crc_multiply(uint32_t a, uint32_t b)
@@ -281,56 +275,6 @@ static void dl_free(void *cls)
     free(st);
 }
 
-/* The answer for one range (or the whole) of a closed log generation, sent from the file by MHD
- * (sendfile: no copy through this process) after every block of the range has been read through
- * JetXReadFileAt and verified, before anything is queued. The generations a backup lists after the
- * log call are closed and never written again, so the bytes sent are the bytes verified. The
- * catalog, progress frames and the whole-file digest are fed as the range is verified. NULL with
- * *err = 0 when this route does not apply (no absolute path, a file shorter than listed: the
- * callback route then answers), NULL with *err < 0 when a read failed (nothing was queued). */
-static struct MHD_Response *verified_log_response(struct dl_stream *st, JET_ERR *err)
-{
-    const struct segment *seg = &st->segs[0];
-    *err = JET_errSuccess;
-    if (st->file.engine_name[0] != '/') return NULL;
-    int fd = open(st->file.engine_name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    struct stat sb;
-    char *scratch = NULL;
-    if (fstat(fd, &sb) != 0 || (uint64_t)sb.st_size < seg->file_offset + seg->len ||
-        (scratch = malloc(VERIFY_PIECE)) == NULL)
-        goto fallback;
-    for (uint64_t done = 0; done < seg->len;) {
-        uint64_t offset = seg->file_offset + done;
-        uint64_t piece = seg->len - done < VERIFY_PIECE ? seg->len - done : VERIFY_PIECE;
-        unsigned long got = 0;
-        *err = JetXReadFileAt(st->job->inst->jet, st->file.engine_name, offset, scratch,
-                              (unsigned long)piece, &got);
-        if (*err >= 0 && got != piece) *err = JET_errDiskIO; /* shorter than listed */
-        if (*err < 0) goto fallback;
-        if (st->digesting && offset == st->digested) {
-            st->crc = crc32c_continue(st->crc, scratch, got);
-            st->digested += got;
-            if (st->digested == st->file.size) finish_digest(st);
-        }
-        note_served(st, offset, got);
-        done += got;
-        after_block(st, done == seg->len);
-    }
-    free(scratch);
-    struct MHD_Response *resp =
-        MHD_create_response_from_fd_at_offset64(seg->len, fd, seg->file_offset);
-    if (resp == NULL) {
-        close(fd);
-        *err = JET_errOutOfMemory;
-    }
-    return resp;
-fallback: /* *err says whether a read failed */
-    free(scratch);
-    close(fd);
-    return NULL;
-}
-
 static void add_data_segment(struct dl_stream *st, uint64_t offset, uint64_t len)
 {
     struct segment *s = &st->segs[st->seg_count++];
@@ -374,22 +318,6 @@ static void safe_filename(const char *name, char *out, size_t cap)
         out[i] = (name[i] == '"' || name[i] == '\\' || (unsigned char)name[i] >= 0x80) ? '_'
                                                                                       : name[i];
     out[i] = '\0';
-}
-
-/* The headers of a file answer (either route). */
-static void add_file_headers(struct MHD_Response *resp, const struct dl_stream *st,
-                             const char *etag, const char *last_modified,
-                             const char *content_range, const char *type)
-{
-    char disposition[CAT_NAME_MAX + 40], fname[CAT_NAME_MAX];
-    safe_filename(st->file.name, fname, sizeof fname);
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", fname);
-    MHD_add_response_header(resp, "Content-Type", type);
-    MHD_add_response_header(resp, "Accept-Ranges", "bytes");
-    MHD_add_response_header(resp, "ETag", etag);
-    MHD_add_response_header(resp, "Last-Modified", last_modified);
-    MHD_add_response_header(resp, "Content-Disposition", disposition);
-    if (content_range[0]) MHD_add_response_header(resp, "Content-Range", content_range);
 }
 
 /* Refusals that the engine would give, for HEAD (which reads nothing). */
@@ -480,29 +408,6 @@ int hc_handle_backup_file_get(struct hc_request *req)
         add_text_segment(st, text, hc_multipart_trailer(&mp, text, sizeof text));
     }
 
-    /* a closed log generation, one range or the whole, unthrottled: verified, then sent from
-     * the file */
-    if (!head && st->file.kind == CAT_FILE_LOG && count <= 1 && st->file.size > 0 &&
-        st->segs[0].len > 0 && hc_throttle_rate(job->throttle) == 0) {
-        JET_ERR verr;
-        struct MHD_Response *fresp = verified_log_response(st, &verr);
-        if (fresp != NULL) {
-            atomic_store(&req->bytes_out, st->total);
-            unsigned fstatus = outcome == HC_RANGE_PARTIAL ? 206 : 200;
-            add_file_headers(fresp, st, etag, last_modified, content_range, PART_TYPE);
-            dl_free(st);
-            return hc_reply(req, fstatus, fresp);
-        }
-        if (verr < 0) {
-            if (verr == JET_errLogReadVerifyFailure)
-                hc_events_server(req->app, job->inst->name, CAT_LEVEL_ERROR, job->id, 0,
-                                 "download of %s refused: %s", st->file.name, JetXErrorName(verr));
-            hc_backup_settle(job, verr); /* a missing or bad log ends the backup */
-            dl_free(st);
-            return hc_reply_jet(req, verr, "reading %s: %s", name, JetXErrorMessage(verr));
-        }
-    }
-
     /* the engine's verdict before anything is queued: read the first block now */
     JET_ERR err = head ? head_verdict(job, &st->file) : JET_errSuccess;
     const struct segment *first = NULL;
@@ -529,6 +434,9 @@ int hc_handle_backup_file_get(struct hc_request *req)
         return hc_reply_jet(req, err, "reading %s: %s", name, JetXErrorMessage(err));
     }
 
+    char disposition[CAT_NAME_MAX + 40], fname[CAT_NAME_MAX];
+    safe_filename(st->file.name, fname, sizeof fname);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", fname);
     char type[96];
     if (count > 1)
         snprintf(type, sizeof type, "multipart/byteranges; boundary=%s", mp.boundary);
@@ -542,6 +450,11 @@ int hc_handle_backup_file_get(struct hc_request *req)
         dl_free(st);
         return hc_reply_problem(req, 500, NULL, "out of memory");
     }
-    add_file_headers(resp, st, etag, last_modified, content_range, type);
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+    MHD_add_response_header(resp, "ETag", etag);
+    MHD_add_response_header(resp, "Last-Modified", last_modified);
+    MHD_add_response_header(resp, "Content-Disposition", disposition);
+    if (content_range[0]) MHD_add_response_header(resp, "Content-Range", content_range);
     return hc_reply(req, status, resp);
 }

@@ -6,10 +6,6 @@
  * first HC_DOWNLOAD_FIRST_READ bytes are read before the answer is queued, so an engine refusal (409 after the log call
  * for a database, 409 after a stop, ...) is a proper problem document; later blocks stream from
  * MHD's content-reader callback in HC_DOWNLOAD_BLOCK pieces (memory per connection: one block).
- * A closed log generation (one range or the whole, when the backup has no transfer limit) is
- * verified whole through JetXReadFileAt before anything is queued and then sent from the file by
- * MHD (sendfile): the generations a backup lists after the log call never change, so what goes
- * out is what was verified; a failed verification is then a problem document, not a cut stream.
  * A read that fails mid-stream (a page failing verification) ends the connection: the client
  * sees a short transfer, never bad bytes, and an event is logged.
  * Validators: ETag "\"<backup id>-<fnv64 of the name>-<size>\"" (strong, unique to backup and
