@@ -283,11 +283,11 @@ servers, curl or wrk on the same machine as the client:
   (4 curl processes, each a quarter of the file at offsets that are not page-aligned; wall time
   from the first start to the last end).
 - **(2) Log files**: after the log call, one curl process downloads every listed log generation
-  whole (`-K` with one URL per file: each verified through `JetXReadFileAt` against the block
-  checksums taken when the engine first scanned the generation, before its answer is queued, then
-  sent from the file with sendfile; digested as it is verified); nginx serves the same number of
-  files of the same size. The same again as one `Range: bytes=0-` request per file (no digest).
-  The first repetition includes the engine's first scan of each generation.
+  whole (`-K` with one URL per file: each block read through `JetXReadFileAt`, verified against
+  the block checksums taken when the engine first scanned the generation, and digested); nginx
+  serves the same number of files of the same size. The same again as one `Range: bytes=0-`
+  request per file (no digest). The first repetition includes the engine's first scan of each
+  generation.
 - **(3) Small requests**: `wrk -t2 -c64 -d10s` of `GET /api/v1/instances/default` (with the
   bearer token) against nginx serving a 1 KiB static file.
 TEXT
