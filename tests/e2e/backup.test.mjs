@@ -6,19 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, tempDir, sleep, curl, beginBackup, download, OWN_SERVER } from './helpers.mjs';
-
-// CRC32C (Castagnoli, reflected 0x82F63B78) as 8 hex digits: the file list's "crc32c".
-const CRC32C_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-  return c;
-});
-function crc32c(buf) {
-  let crc = -1;
-  for (let i = 0; i < buf.length; i++) crc = CRC32C_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
-  return ((crc ^ -1) >>> 0).toString(16).padStart(8, '0');
-}
+import { startServer, tempDir, sleep, curl, beginBackup, download, crc32c, OWN_SERVER } from './helpers.mjs';
 
 // Fetches [0, size) as `parts` concurrent single ranges and joins them.
 async function parallelRanges(s, url, size, parts) {

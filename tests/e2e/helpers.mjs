@@ -30,6 +30,18 @@ export function sha256(buf) {
   return createHash('sha256').update(buf).digest('hex');
 }
 
+// CRC32C (Castagnoli, reflected 0x82F63B78) as 8 hex digits: the file list's "crc32c".
+const CRC32C_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  return c;
+});
+export function crc32c(buf) {
+  let crc = -1;
+  for (let i = 0; i < buf.length; i++) crc = CRC32C_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
+  return ((crc ^ -1) >>> 0).toString(16).padStart(8, '0');
+}
+
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
