@@ -23,6 +23,8 @@
 #   (default 1100), BENCH_DOC (default docs/BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/docblock.sh
+. bench/docblock.sh
 
 QUICK=0 DOCS=1 KEEP=0
 COMMAND="bash bench/backup.sh${*:+ $*}"
@@ -225,17 +227,7 @@ if [ "$DOCS" = 1 ]; then
     echo "read $M_BK_MIB MiB/s (median) while the writers ran."
     echo "<!-- backup-results:end -->"
   } >"$BLOCK"
-  TMP=$(mktemp)
-  if grep -q '^<!-- backup-results:begin' "$DOC"; then
-    awk -v block="$BLOCK" '
-      /^<!-- backup-results:begin/ { while ((getline l < block) > 0) print l; skip = 1; next }
-      /^<!-- backup-results:end/ { skip = 0; next }
-      !skip { print }' "$DOC" >"$TMP"
-  else
-    { cat "$DOC"; echo; echo "## Backup: libjet's backup path"; echo
-      section_text; echo; cat "$BLOCK"; } >"$TMP"
-  fi
-  mv "$TMP" "$DOC"
+  replace_results_block "$DOC" backup "Backup: libjet's backup path" "$BLOCK" section_text
   rm -f "$BLOCK"
   say "results written to $DOC"
 fi

@@ -24,6 +24,8 @@
 # bench/results/engine-<UTC time>.txt (not tracked by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/docblock.sh
+. bench/docblock.sh
 
 QUICK=0 DOCS=1 KEEP=0
 COMMAND="bash bench/engine.sh${*:+ $*}"
@@ -197,21 +199,6 @@ cp "$RESULTS" "$KEPT"
 echo "engine: libjet commits per log flush at 8 threads: $GROUP; raw results: $KEPT"
 
 # ---- docs ------------------------------------------------------------------------------------
-# replace_block DOC BLOCK: swaps the generated block (between the engine-results markers) of DOC for
-# BLOCK, leaving every other line of DOC alone; without markers, appends the section at the end.
-replace_block() {
-  local doc=$1 block=$2 tmp
-  tmp=$(mktemp)
-  if [ -f "$doc" ] && grep -q '^<!-- engine-results:begin' "$doc"; then
-    awk -v block="$block" '
-      /^<!-- engine-results:begin/ { while ((getline l < block) > 0) print l; skip = 1; next }
-      /^<!-- engine-results:end/ { skip = 0; next }
-      !skip { print }' "$doc" >"$tmp"
-  else
-    { [ -f "$doc" ] && cat "$doc" && echo; echo "## Engine: libjet vs SQLite"; echo; cat "$block"; } >"$tmp"
-  fi
-  mv "$tmp" "$doc"
-}
 
 if [ "$DOCS" = 1 ]; then
   CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
@@ -267,7 +254,7 @@ if [ "$DOCS" = 1 ]; then
     for row in "${LAT_ROWS[@]}"; do echo "$row"; done
     echo "<!-- engine-results:end -->"
   } >"$BLOCK"
-  replace_block "$DOC" "$BLOCK"
+  replace_results_block "$DOC" engine "Engine: libjet vs SQLite" "$BLOCK"
   rm -f "$BLOCK"
   echo "engine: results written to $DOC" >&2
 fi

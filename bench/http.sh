@@ -25,6 +25,8 @@
 #   (default 1100), BENCH_DOC (default docs/BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/docblock.sh
+. bench/docblock.sh
 
 QUICK=0 DOCS=1 KEEP=0
 COMMAND="bash bench/http.sh${*:+ $*}"
@@ -318,17 +320,7 @@ if [ "$DOCS" = 1 ]; then
     for r in "${ROWS[@]}"; do echo "$r"; done
     echo "<!-- http-results:end -->"
   } >"$BLOCK"
-  TMP=$(mktemp)
-  if grep -q '^<!-- http-results:begin' "$DOC"; then
-    awk -v block="$BLOCK" '
-      /^<!-- http-results:begin/ { while ((getline l < block) > 0) print l; skip = 1; next }
-      /^<!-- http-results:end/ { skip = 0; next }
-      !skip { print }' "$DOC" >"$TMP"
-  else
-    { cat "$DOC"; echo; echo "## HTTP: hotcopyd vs nginx"; echo
-      section_text; echo; cat "$BLOCK"; } >"$TMP"
-  fi
-  mv "$TMP" "$DOC"
+  replace_results_block "$DOC" http "HTTP: hotcopyd vs nginx" "$BLOCK" section_text
   rm -f "$BLOCK"
   say "results written to $DOC"
 fi

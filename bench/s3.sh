@@ -17,6 +17,8 @@
 #   1100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/docblock.sh
+. bench/docblock.sh
 
 QUICK=0 DOCS=1 KEEP=0
 for arg in "$@"; do
@@ -199,16 +201,6 @@ if [ "$DOCS" = 1 ]; then
     echo "| Restore download | $DL_HC_RATE MiB/s ($DLH s, $DL_BYTES bytes) | $DL_CURL_RATE MiB/s ($DLC s) | ${DL_RATIO}x | — | |"
     echo "<!-- s3-results:end -->"
   } >"$BLOCK"
-  TMP=$(mktemp)
-  if grep -q '^<!-- s3-results:begin' "$DOC"; then
-    awk -v block="$BLOCK" '
-      /^<!-- s3-results:begin/ { while ((getline l < block) > 0) print l; skip = 1; next }
-      /^<!-- s3-results:end/ { skip = 0; next }
-      !skip { print }' "$DOC" >"$TMP"
-  else
-    { cat "$DOC"; echo; echo "## Offsite: upload to Ceph RGW"; echo
-      section_text; echo; cat "$BLOCK"; } >"$TMP"
-  fi
-  mv "$TMP" "$DOC"
+  replace_results_block "$DOC" s3 "Offsite: upload to Ceph RGW" "$BLOCK" section_text
   rm -f "$BLOCK"
 fi
