@@ -22,7 +22,6 @@
 struct ckpt {
     struct inst *inst;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
     pthread_mutex_t run_mu;
     pthread_t thread;
     int started, stopping;
@@ -275,22 +274,15 @@ static void *ckpt_main(void *arg)
 {
     struct ckpt *c = arg;
     struct inst *inst = c->inst;
+    int failed = 0;
     pthread_mutex_lock(&c->mu);
     while (!c->stopping) {
-        /* Woken by the log as soon as the depth is due, else every 200 ms (time, cache pressure). */
-        uint64_t alarm = c->last_volume + inst->params.checkpoint_depth_max / 2;
+        /* Woken by the log as soon as the depth is due, else every 200 ms (time, cache pressure);
+         * after a failed checkpoint only by the clock, so a failing one is not retried in a loop. */
+        uint64_t depth_due = failed ? UINT64_MAX : c->last_volume + inst->params.checkpoint_depth_max / 2;
         pthread_mutex_unlock(&c->mu);
-        log_set_volume_alarm(inst->log, alarm, &c->cv);
+        log_wait_volume(inst->log, depth_due, 200 * 1000);
         pthread_mutex_lock(&c->mu);
-        if (c->stopping) break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
         if (c->stopping) break;
         uint64_t since = c->last_volume;
         int64_t last_time = c->last_time;
@@ -301,9 +293,11 @@ static void *ckpt_main(void *arg)
                    os_mono_us() - last_time >= (int64_t)inst->params.checkpoint_period_s * 1000000);
         /* Also write dirty pages out early when the cache fills up, so commits do not stall. */
         int pressure = cache_dirty_count(inst->cache) > cache_frames(inst->cache) / 2;
-        if ((due || pressure) && !log_dead(inst->log) && !inst_unavailable(inst)) {
+        failed = (due || pressure) && (log_dead(inst->log) || inst_unavailable(inst));
+        if ((due || pressure) && !failed) {
             event_hold();
             JET_ERR err = ckpt_run(inst, 0);
+            failed = err < 0;
             if (err < 0 && err != JET_errInstanceUnavailable) /* that one has its own event */
                 event_log(inst, EV_INSTANCE_FATAL, JET_XEVENT_WARNING, 0, err,
                           "A checkpoint failed with %s; it will be retried.", JetXErrorName(err));
@@ -325,7 +319,6 @@ JET_ERR ckpt_start(struct inst *inst, uint64_t seq)
     c->last_volume = inst->log ? log_volume(inst->log) : 0;
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->run_mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
     /* The last checkpoint is the one recovery (or a fresh start) wrote: backups start there. */
     char path[OS_PATH_MAX];
     struct ckpt_data d;
@@ -351,13 +344,13 @@ void ckpt_stop(struct inst *inst)
     if (!c) return;
     pthread_mutex_lock(&c->mu);
     c->stopping = 1;
-    pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
-    if (c->started) pthread_join(c->thread, NULL);
-    if (c->started && inst->log) log_set_volume_alarm(inst->log, UINT64_MAX, NULL);
+    if (c->started) {
+        log_volume_wake(inst->log);
+        pthread_join(c->thread, NULL);
+    }
     inst->ckpt = NULL;
     pthread_mutex_destroy(&c->mu);
     pthread_mutex_destroy(&c->run_mu);
-    pthread_cond_destroy(&c->cv);
     free(c);
 }

@@ -11,9 +11,11 @@
  */
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codec.h"
 #include "event.h"
@@ -48,8 +50,9 @@ struct log {
 
     uint32_t pin;
     uint64_t volume, flushes;
-    uint64_t alarm_at;       /* log_set_volume_alarm: signal alarm_cv when volume reaches it */
-    pthread_cond_t *alarm_cv;
+    uint64_t wait_at;        /* log_wait_volume: signal wait_cv (under mu) when volume reaches it */
+    int wake;                /* log_volume_wake: the next or current log_wait_volume returns */
+    pthread_cond_t wait_cv;  /* CLOCK_MONOTONIC */
 };
 
 static JET_ERR dead_code(JET_ERR cause)
@@ -209,9 +212,9 @@ static void place(struct log *log, const uint8_t *rec, uint32_t len)
     lr_seal(dst, log->salt);
     log->append_off += len;
     log->volume += len;
-    if (log->volume >= log->alarm_at) {
-        log->alarm_at = UINT64_MAX;
-        if (log->alarm_cv) pthread_cond_signal(log->alarm_cv);
+    if (log->volume >= log->wait_at) {
+        log->wait_at = UINT64_MAX;
+        pthread_cond_signal(&log->wait_cv);
     }
 }
 
@@ -271,7 +274,7 @@ JET_ERR log_open(struct inst *inst, uint32_t gen, uint32_t append_off, int64_t p
     char cur[OS_PATH_MAX], spare[OS_PATH_MAX];
     struct log *log = calloc(1, sizeof *log);
     if (!log) return JET_errOutOfMemory;
-    log->alarm_at = UINT64_MAX;
+    log->wait_at = UINT64_MAX;
     log->inst = inst;
     snprintf(log->dir, sizeof log->dir, "%s", inst->params.log_path);
     snprintf(log->base, sizeof log->base, "%s", inst->params.base_name);
@@ -282,6 +285,11 @@ JET_ERR log_open(struct inst *inst, uint32_t gen, uint32_t append_off, int64_t p
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
     pthread_cond_init(&log->spare_cv, NULL);
+    pthread_condattr_t mono;
+    pthread_condattr_init(&mono);
+    pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+    pthread_cond_init(&log->wait_cv, &mono);
+    pthread_condattr_destroy(&mono);
     if (!log->buf) {
         err = JET_errOutOfMemory;
         goto HandleError;
@@ -337,6 +345,7 @@ static void close_common(struct log *log, int flush)
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cv);
     pthread_cond_destroy(&log->spare_cv);
+    pthread_cond_destroy(&log->wait_cv);
     free(log->buf);
     free(log);
 }
@@ -455,11 +464,34 @@ uint64_t log_volume(struct log *log)
     return v;
 }
 
-void log_set_volume_alarm(struct log *log, uint64_t at, pthread_cond_t *cv)
+int log_wait_volume(struct log *log, uint64_t at, int64_t timeout_us)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_us / 1000000;
+    until.tv_nsec += (timeout_us % 1000000) * 1000;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&log->mu);
+    int timed_out = 0;
+    while (log->volume < at && !log->wake && !timed_out) {
+        log->wait_at = at;
+        timed_out = pthread_cond_timedwait(&log->wait_cv, &log->mu, &until) == ETIMEDOUT;
+    }
+    int reached = log->volume >= at;
+    log->wait_at = UINT64_MAX;
+    log->wake = 0;
+    pthread_mutex_unlock(&log->mu);
+    return reached;
+}
+
+void log_volume_wake(struct log *log)
 {
     pthread_mutex_lock(&log->mu);
-    log->alarm_at = cv ? at : UINT64_MAX;
-    log->alarm_cv = cv;
+    log->wake = 1;
+    pthread_cond_broadcast(&log->wait_cv);
     pthread_mutex_unlock(&log->mu);
 }
 

@@ -59,9 +59,11 @@ uint32_t log_pin(struct log *log);
 void log_recycle_below(struct log *log, uint32_t below);
 /* Bytes appended since open (the checkpointer's measure of checkpoint depth). */
 uint64_t log_volume(struct log *log);
-/* Volume alarm (the checkpointer's): once the appended volume reaches `at`, the appender signals
- * cv once, without its mutex, so a waiter must also wait with a timeout (a signal can come just
- * before it waits). UINT64_MAX or a NULL cv disarms it; the owner of cv disarms before destroying it. */
-void log_set_volume_alarm(struct log *log, uint64_t at, pthread_cond_t *cv);
-
+/* The checkpointer's wait for checkpoint depth: blocks until the appended volume reaches `at`,
+ * timeout_us passes, or log_volume_wake is called (now, or before this call since the last wait
+ * returned). The appender signals under the log's mutex, so no wake-up is lost. Returns 1 when
+ * the volume has reached `at`, else 0. One waiter at a time. */
+int log_wait_volume(struct log *log, uint64_t at, int64_t timeout_us);
+/* Makes the current or next log_wait_volume return at once (the checkpointer's stop). */
+void log_volume_wake(struct log *log);
 #endif
