@@ -387,13 +387,49 @@ static int is_rightmost(struct ctx *c, const struct bt_path *p, int d)
     return 1;
 }
 
-static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, unsigned idx, const uint8_t *cell,
-                         unsigned clen)
+static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, struct frame *writable, unsigned idx,
+                         const uint8_t *cell, unsigned clen);
+
+/* The split of the rightmost page of its level when the new cell goes past its last: the page
+ * keeps every cell (left full: sequential keys fill pages) and is not touched, a new right page
+ * gets the new cell alone (in an internal page, with an empty key), and the new cell's key goes
+ * up as the separator. The same outcome as the general split, without rebuilding the full page. */
+static JET_ERR split_append(struct ctx *c, struct bt_path *p, int d, const uint8_t *pg, const uint8_t *cell,
+                            unsigned clen)
+{
+    struct frame *right;
+    uint8_t pcell[CELL_HDR + BT_KEY_MAX];
+    uint32_t sepl;
+    const uint8_t *sep = cell_key(cell, &sepl);
+    if (sepl > BT_KEY_MAX) return JET_errDatabaseCorrupted;
+    JET_ERR err = space_alloc(c->m, c->db, &right);
+    if (err < 0) return err;
+    page_init(right->data, c->pgsz, right->pgno, page_type(pg), page_level(pg));
+    if (page_type(pg) == PAGE_INTERNAL) {
+        uint8_t first[CELL_HDR];
+        put_u16(first, 0);
+        put_u32(first + 2, cell_child(cell));
+        page_insert(right->data, c->pgsz, 0, first, CELL_HDR);
+    } else {
+        page_insert(right->data, c->pgsz, 0, cell, clen);
+    }
+    put_u16(pcell, (uint16_t)sepl);
+    put_u32(pcell + 2, right->pgno);
+    memcpy(pcell + CELL_HDR, sep, sepl);
+    return insert_at(c, p, d - 1, NULL, p->idx[d - 1] + 1, pcell, CELL_HDR + sepl);
+}
+
+/* Inserts cell at idx of the page at level d of the path, splitting as needed. writable: that
+ * page's frame when the caller has it pinned and made writable in the batch already (or NULL). */
+static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, struct frame *writable, unsigned idx,
+                         const uint8_t *cell, unsigned clen)
 {
     JET_ERR err;
-    struct frame *fr;
-    if ((err = get(c, p->pgno[d], &fr)) < 0) return err;
-    if ((err = mtr_write(c->m, c->db, fr)) < 0) return err;
+    struct frame *fr = writable;
+    if (!fr) {
+        if ((err = get(c, p->pgno[d], &fr)) < 0) return err;
+        if ((err = mtr_write(c->m, c->db, fr)) < 0) return err;
+    }
     if (page_insert(fr->data, c->pgsz, idx, cell, clen) == 0) return JET_errSuccess;
     c->reshaped = 1;
 
@@ -420,6 +456,8 @@ static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, unsigned idx, 
         fr = child;
     }
 
+    if (idx == page_nslots(fr->data) && is_rightmost(c, p, d)) return split_append(c, p, d, fr->data, cell, clen);
+
     /* Split fr: gather its cells with the new one, keep a left part, move the rest right. */
     uint8_t *tmp = malloc(c->pgsz + clen);
     struct cellref *cells = malloc(sizeof *cells * (page_nslots(fr->data) + 1));
@@ -442,19 +480,13 @@ static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, unsigned idx, 
         cells[m++] = (struct cellref){cp, len};
         total += len + PAGE_SLOT;
     }
-    unsigned split;
+    unsigned split = 0, acc = 0;
     int internal = page_type(tmp) == PAGE_INTERNAL;
-    if (idx == n && is_rightmost(c, p, d)) {
-        split = m - 1; /* appending: leave the old page full */
-    } else {
-        unsigned acc = 0;
-        split = 0;
-        while (split < m - 1 && acc + (cells[split].len + PAGE_SLOT) <= total / 2) {
-            acc += cells[split].len + PAGE_SLOT;
-            split++;
-        }
-        if (split == 0) split = 1;
+    while (split < m - 1 && acc + (cells[split].len + PAGE_SLOT) <= total / 2) {
+        acc += cells[split].len + PAGE_SLOT;
+        split++;
     }
+    if (split == 0) split = 1;
     struct frame *right;
     if ((err = space_alloc(c->m, c->db, &right)) < 0) goto out;
     page_init(right->data, c->pgsz, right->pgno, page_type(tmp), page_level(tmp));
@@ -479,7 +511,7 @@ static JET_ERR insert_at(struct ctx *c, struct bt_path *p, int d, unsigned idx, 
     } else {
         rebuild(right->data, c->pgsz, cells + split, m - split);
     }
-    err = insert_at(c, p, d - 1, p->idx[d - 1] + 1, pcell, CELL_HDR + sepl);
+    err = insert_at(c, p, d - 1, NULL, p->idx[d - 1] + 1, pcell, CELL_HDR + sepl);
     free(pcell);
 out:
     free(tmp);
@@ -487,30 +519,39 @@ out:
     return err;
 }
 
+/* Builds a leaf cell in buf (room for a quarter page: the largest cell a page takes). */
 static JET_ERR make_leaf_cell(struct ctx *c, const uint8_t *key, uint32_t klen, const uint8_t *val,
-                              uint32_t vlen, uint8_t **cell, unsigned *clen)
+                              uint32_t vlen, uint8_t *buf, unsigned *clen)
 {
     JET_ERR err;
     int lv = vlen > bt_inline_max(c->pgsz, klen);
     uint32_t body = lv ? 4 : vlen;
-    uint8_t *p = malloc(CELL_HDR + klen + body);
-    if (!p) return JET_errOutOfMemory;
-    put_u16(p, (uint16_t)klen);
-    put_u32(p + 2, vlen | (lv ? LV_FLAG : 0));
-    memcpy(p + CELL_HDR, key, klen);
+    put_u16(buf, (uint16_t)klen);
+    put_u32(buf + 2, vlen | (lv ? LV_FLAG : 0));
+    memcpy(buf + CELL_HDR, key, klen);
     if (lv) {
         uint32_t first;
-        if ((err = lv_write(c, val, vlen, &first)) < 0) {
-            free(p);
-            return err;
-        }
-        put_u32(p + CELL_HDR + klen, first);
+        if ((err = lv_write(c, val, vlen, &first)) < 0) return err;
+        put_u32(buf + CELL_HDR + klen, first);
     } else if (vlen) {
-        memcpy(p + CELL_HDR + klen, val, vlen);
+        memcpy(buf + CELL_HDR + klen, val, vlen);
     }
-    *cell = p;
     *clen = CELL_HDR + klen + body;
     return JET_errSuccess;
+}
+
+/* Index of the first cell >= key in a leaf, trying past the last cell first (a batch's keys
+ * ascend, so that is where they usually go). */
+static unsigned search_leaf_ascending(const uint8_t *pg, const uint8_t *key, uint32_t klen)
+{
+    unsigned n = page_nslots(pg), len;
+    int exact;
+    if (n) {
+        uint32_t ckl;
+        const uint8_t *ck = cell_key(page_cell(pg, n - 1, &len), &ckl);
+        if (keycmp(ck, ckl, key, klen) < 0) return n;
+    }
+    return search(pg, key, klen, 0, &exact);
 }
 
 JET_ERR bt_put(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, uint32_t klen,
@@ -519,24 +560,25 @@ JET_ERR bt_put(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, 
     struct ctx c = {db, m, m->inst->params.page_size, 0};
     struct bt_path p;
     JET_ERR err;
-    uint8_t *cell = NULL;
+    uint8_t cell[PAGE_SIZE_MAX / 4];
     unsigned clen;
     if (klen > BT_KEY_LIMIT) return JET_errKeyTooBig;
     if (vlen & LV_FLAG) return JET_errRecordTooBig;
     struct frame *leaf;
     int hinted = hint && hint->valid && hint->root == root &&
                  (!hint->has_hi || keycmp(key, klen, hint->hi, hint->hilen) < 0);
+    int d;
     if (hinted) {
+        /* The previous put of the batch pinned this leaf and made it writable. */
         p = hint->path;
+        d = p.depth - 1;
+        leaf = hint->leaf;
+        p.idx[d] = search_leaf_ascending(leaf->data, key, klen);
     } else {
         if (hint) hint->valid = 0;
         if ((err = descend_bounded(&c, root, key, klen, &p, hint)) < 0) return err;
-    }
-    int d = p.depth - 1;
-    if ((err = get(&c, p.pgno[d], &leaf)) < 0) return err;
-    if (hinted) {
-        int exact;
-        p.idx[d] = search(leaf->data, key, klen, 0, &exact);
+        d = p.depth - 1;
+        if ((err = get(&c, p.pgno[d], &leaf)) < 0) return err;
     }
     unsigned idx = p.idx[d], n = page_nslots(leaf->data), len;
     int exists = 0;
@@ -546,21 +588,21 @@ JET_ERR bt_put(struct mtr *m, struct db *db, uint32_t root, const uint8_t *key, 
         const uint8_t *ck = cell_key(old, &ckl);
         exists = keycmp(ck, ckl, key, klen) == 0;
         if (exists && (get_u32(old + 2) & LV_FLAG))
-            if ((err = lv_free(&c, get_u32(old + CELL_HDR + ckl))) < 0) return err;
+            if ((err = lv_free(&c, get_u32(old + CELL_HDR + ckl))) < 0) goto out;
     }
-    if ((err = make_leaf_cell(&c, key, klen, val, vlen, &cell, &clen)) < 0) return err;
-    if ((err = mtr_write(m, db, leaf)) < 0) goto out;
+    if ((err = make_leaf_cell(&c, key, klen, val, vlen, cell, &clen)) < 0) goto out;
+    if (!hinted && (err = mtr_write(m, db, leaf)) < 0) goto out;
     if (exists) {
         if (page_replace(leaf->data, c.pgsz, idx, cell, clen) == 0) goto out;
         page_delete(leaf->data, c.pgsz, idx);
     }
-    err = insert_at(&c, &p, d, idx, cell, clen);
+    err = insert_at(&c, &p, d, leaf, idx, cell, clen);
 out:
-    free(cell);
     if (hint) {
         hint->valid = err >= 0 && !c.reshaped;
         hint->root = root;
         hint->path = p;
+        hint->leaf = leaf;
     }
     return err;
 }

@@ -40,6 +40,7 @@ struct bt_hint {
     int valid;
     uint32_t root;
     struct bt_path path;
+    struct frame *leaf;      /* the leaf's frame: pinned by the batch and made writable */
     int has_hi;              /* the leaf has a right neighbour: keys must stay below hi */
     uint8_t hi[BT_KEY_MAX];
     uint32_t hilen;
