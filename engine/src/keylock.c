@@ -1,8 +1,9 @@
 /*
  * keylock.c — the key lock table: a chained hash guarded by one mutex, grown as locks accumulate
- * (a large transaction holds one lock per key it writes). Each lock is one allocation, linked both
- * into its bucket and into its session's list (struct lockref is the session's view of it), so
- * release is proportional to what the session locked.
+ * (a large transaction holds one lock per key it writes). Each lock is one allocation from its
+ * session's transaction arena (session.h), linked both into its bucket and into its session's list
+ * (struct lockref is the session's view of it), so release is proportional to what the session
+ * locked, and frees nothing itself: the session resets its arena after keylock_release_all.
  */
 #include "keylock.h"
 
@@ -48,12 +49,7 @@ JET_ERR keylock_new(struct keylocks **out)
 void keylock_free(struct keylocks *k)
 {
     if (!k) return;
-    for (size_t i = 0; i < k->nb; i++)
-        while (k->b[i]) {
-            struct klock *n = k->b[i]->hnext;
-            free(k->b[i]);
-            k->b[i] = n;
-        }
+    /* Locks still linked (none once every session ended) belong to their sessions' arenas. */
     free(k->b);
     pthread_mutex_destroy(&k->mu);
     free(k);
@@ -95,7 +91,7 @@ JET_ERR keylock_acquire(struct keylocks *k, struct session *s, uint32_t dbid, ui
             goto out;
         }
     }
-    struct klock *l = malloc(sizeof *l + klen);
+    struct klock *l = arena_alloc(&s->txn_mem, sizeof *l + klen);
     if (!l) {
         err = JET_errOutOfMemory;
         goto out;
@@ -127,7 +123,6 @@ void keylock_release_all(struct keylocks *k, struct session *s)
         while (*pp && *pp != l) pp = &(*pp)->hnext;
         if (*pp) *pp = l->hnext;
         k->count--;
-        free(l);
         l = next;
     }
     s->locks = NULL;

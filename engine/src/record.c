@@ -74,13 +74,17 @@ JET_ERR rec_decode(struct recbuf *r, const uint8_t *p, uint32_t len)
     return JET_errSuccess;
 }
 
-JET_ERR rec_encode(const struct recbuf *r, uint8_t **out, uint32_t *len)
+JET_ERR rec_encoded_size(const struct recbuf *r, uint32_t *len)
 {
     uint64_t total = 2;
     for (size_t i = 0; i < r->n; i++) total += 8 + r->v[i].len;
     if (total > JET_cbRecordMostX || r->n > 0xffff) return JET_errRecordTooBig;
-    uint8_t *p = malloc(total);
-    if (!p) return JET_errOutOfMemory;
+    *len = (uint32_t)total;
+    return JET_errSuccess;
+}
+
+void rec_encode_into(const struct recbuf *r, uint8_t *p)
+{
     put_u16(p, (uint16_t)r->n);
     uint32_t off = 2;
     for (size_t i = 0; i < r->n; i++) {
@@ -89,9 +93,6 @@ JET_ERR rec_encode(const struct recbuf *r, uint8_t **out, uint32_t *len)
         if (r->v[i].len) memcpy(p + off + 8, r->arena + r->v[i].off, r->v[i].len);
         off += 8 + r->v[i].len;
     }
-    *out = p;
-    *len = (uint32_t)total;
-    return JET_errSuccess;
 }
 
 int rec_get(const struct recbuf *r, JET_COLUMNID id, unsigned long itag, const uint8_t **p, uint32_t *len)

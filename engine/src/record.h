@@ -16,8 +16,10 @@ void rec_clear(struct recbuf *r);
 void rec_free(struct recbuf *r);
 /* Decodes a stored record into r (copies). JET_errDatabaseCorrupted when malformed. */
 JET_ERR rec_decode(struct recbuf *r, const uint8_t *p, uint32_t len);
-/* Encodes r; *out is malloc'd. JET_errRecordTooBig past JET_cbRecordMostX. */
-JET_ERR rec_encode(const struct recbuf *r, uint8_t **out, uint32_t *len);
+/* The size of r encoded; JET_errRecordTooBig past JET_cbRecordMostX. */
+JET_ERR rec_encoded_size(const struct recbuf *r, uint32_t *len);
+/* Encodes r into p, which has room for rec_encoded_size's bytes. */
+void rec_encode_into(const struct recbuf *r, uint8_t *p);
 /* Value of column id, tag itag (1-based) in r: 1 found, 0 absent. */
 int rec_get(const struct recbuf *r, JET_COLUMNID id, unsigned long itag, const uint8_t **p, uint32_t *len);
 /* Value of column id, tag itag, straight from a stored record (no copy): 1 found, 0 absent,

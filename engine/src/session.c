@@ -81,6 +81,7 @@ static void session_free(struct session *s)
     if (s->next) s->next->prev = s->prev;
     inst->nsessions--;
     pthread_mutex_unlock(&inst->mu);
+    arena_free(&s->txn_mem);
     free(s);
 }
 

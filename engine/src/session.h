@@ -12,6 +12,7 @@
 #ifndef JET_SESSION_H
 #define JET_SESSION_H
 
+#include "arena.h"
 #include "btree.h"
 #include "catalog.h"
 #include "inst.h"
@@ -19,11 +20,12 @@
 #define TXN_LEVEL_MAX 7
 #define KEY_MAX 400 /* longest normalized key libjet stores */
 
-/* One pending record of a write set: a new value, or a deletion (tombstone). One allocation
- * sized to its key. */
+/* One pending record of a write set: a new value, or a deletion (tombstone). The entry (sized to
+ * its key) and its value live in the session's transaction arena. */
 struct wentry {
-    uint8_t *val; /* NULL for a tombstone */
+    uint8_t *val;  /* NULL for a tombstone */
     uint32_t vlen;
+    uint32_t vcap; /* bytes at val a later value of the key may reuse */
     uint32_t klen;
     uint8_t key[];
 };
@@ -44,7 +46,7 @@ struct undo {
     uint8_t key[KEY_MAX];
     uint32_t klen;
     int existed;  /* the entry existed before the change */
-    uint8_t *val; /* its previous value (NULL: it was a tombstone) */
+    uint8_t *val; /* its previous value (NULL: it was a tombstone; in the transaction arena) */
     uint32_t vlen;
 };
 
@@ -59,6 +61,8 @@ struct session {
     struct undo *undo;
     size_t nundo, capundo;
     struct lockref *locks; /* keys locked by the transaction (keylock.c) */
+    struct arena txn_mem;  /* the open transaction's write-set entries, values and key locks;
+                              reset when its outermost level ends */
     struct cursor *cursors;
     uint32_t opendb[DB_MAX + 1]; /* JetOpenDatabase count per dbid */
 };
@@ -138,9 +142,10 @@ size_t wset_search(const struct wset *ws, const uint8_t *key, uint32_t klen, int
 /* Records a pending write (val NULL: delete) with undo at the current level. */
 JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
                   const uint8_t *val, uint32_t vlen);
-/* The same, taking ownership of val (malloc'd; freed on failure too). */
-JET_ERR txn_write_owned(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
-                        uint8_t *val, uint32_t vlen);
+/* Records a pending write of a vlen-byte value and sets *val to where its bytes go: the caller
+ * fills them before its next call on the session. Nothing is recorded on failure. */
+JET_ERR txn_write_reserve(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
+                          uint32_t vlen, uint8_t **val);
 /* Locks a key for the session's transaction: JET_errWriteConflict when another holds it. */
 JET_ERR txn_lock_key(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen);
 

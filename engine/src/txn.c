@@ -59,15 +59,10 @@ static void free_wsets(struct session *s)
     while (s->ws) {
         struct wset *w = s->ws;
         s->ws = w->next;
-        for (size_t i = 0; i < w->n; i++) {
-            free(w->e[i]->val);
-            free(w->e[i]);
-        }
-        free(w->e);
+        free(w->e); /* the entries and values are in s->txn_mem */
         tabledef_release(w->td);
         free(w);
     }
-    for (size_t i = 0; i < s->nundo; i++) free(s->undo[i].val);
     free(s->undo);
     s->undo = NULL;
     s->nundo = s->capundo = 0;
@@ -93,73 +88,80 @@ static JET_ERR push_undo(struct session *s, struct undo *u)
     return JET_errSuccess;
 }
 
-JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
-                  const uint8_t *val, uint32_t vlen)
+/* Records a write of key: a value of vlen bytes (*val gets its room) when is_value, else a
+ * tombstone. Everything that can fail happens before the write set changes. */
+static JET_ERR write_entry(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
+                           int is_value, uint32_t vlen, uint8_t **val)
 {
-    uint8_t *copy = NULL;
-    if (val) {
-        copy = malloc(vlen ? vlen : 1);
-        if (!copy) return JET_errOutOfMemory;
-        memcpy(copy, val, vlen);
-    }
-    return txn_write_owned(s, td, key, klen, copy, vlen);
-}
-
-JET_ERR txn_write_owned(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
-                        uint8_t *copy, uint32_t vlen)
-{
-    if (klen > KEY_MAX) {
-        free(copy);
-        return JET_errKeyTooBig;
-    }
+    if (klen > KEY_MAX) return JET_errKeyTooBig;
     struct wset *w = txn_wset(s, td, 1);
-    if (!w) {
-        free(copy);
-        return JET_errOutOfMemory;
-    }
+    if (!w) return JET_errOutOfMemory;
     int exact;
     size_t i = wset_search(w, key, klen, &exact);
+    struct wentry *e = exact ? w->e[i] : NULL;
     int undo = s->level > 1;
+    uint8_t *v = NULL;
+    uint32_t vcap = 0;
+    if (is_value) {
+        /* With no undo keeping the old value, the new one overwrites it when it fits: a key
+         * rewritten over and over does not grow the arena. */
+        if (e && !undo && e->val && vlen <= e->vcap) {
+            v = e->val;
+            vcap = e->vcap;
+        } else {
+            vcap = vlen ? vlen : 1;
+            if (!(v = arena_alloc(&s->txn_mem, vcap))) return JET_errOutOfMemory;
+        }
+    }
+    if (!e) {
+        if (w->n == w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 16;
+            struct wentry **p = realloc(w->e, cap * sizeof *p);
+            if (!p) return JET_errOutOfMemory;
+            w->e = p;
+            w->cap = cap;
+        }
+        if (!(e = arena_alloc(&s->txn_mem, sizeof *e + klen))) return JET_errOutOfMemory;
+        memcpy(e->key, key, klen);
+        e->klen = klen;
+        e->val = NULL;
+        e->vlen = e->vcap = 0;
+    }
     if (undo) {
         struct undo u = {.level = s->level, .ws = w, .klen = klen, .existed = exact};
         memcpy(u.key, key, klen);
         if (exact) {
-            u.val = w->e[i]->val;
-            u.vlen = w->e[i]->vlen;
+            u.val = e->val;
+            u.vlen = e->vlen;
         }
         JET_ERR err = push_undo(s, &u);
-        if (err < 0) {
-            free(copy);
-            return err;
-        }
+        if (err < 0) return err;
     }
-    if (exact) {
-        if (!undo) free(w->e[i]->val);
-        w->e[i]->val = copy;
-        w->e[i]->vlen = vlen;
-        return JET_errSuccess;
+    if (!exact) {
+        memmove(w->e + i + 1, w->e + i, (w->n - i) * sizeof *w->e);
+        w->e[i] = e;
+        w->n++;
     }
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        struct wentry **p = realloc(w->e, cap * sizeof *p);
-        if (!p) goto oom;
-        w->e = p;
-        w->cap = cap;
-    }
-    struct wentry *e = malloc(sizeof *e + klen);
-    if (!e) goto oom;
-    memcpy(e->key, key, klen);
-    e->klen = klen;
-    e->val = copy;
+    e->val = v;
     e->vlen = vlen;
-    memmove(w->e + i + 1, w->e + i, (w->n - i) * sizeof *w->e);
-    w->e[i] = e;
-    w->n++;
+    e->vcap = vcap;
+    if (val) *val = v;
     return JET_errSuccess;
-oom:
-    if (undo) s->nundo--;
-    free(copy);
-    return JET_errOutOfMemory;
+}
+
+JET_ERR txn_write(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
+                  const uint8_t *val, uint32_t vlen)
+{
+    uint8_t *dst;
+    JET_ERR err = write_entry(s, td, key, klen, val != NULL, vlen, &dst);
+    if (err >= 0 && val && vlen) memcpy(dst, val, vlen);
+    return err;
+}
+
+JET_ERR txn_write_reserve(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen,
+                          uint32_t vlen, uint8_t **val)
+{
+    return write_entry(s, td, key, klen, 1, vlen, val);
 }
 
 JET_ERR txn_lock_key(struct session *s, struct tabledef *td, const uint8_t *key, uint32_t klen)
@@ -176,12 +178,11 @@ static void undo_level(struct session *s, int level)
         size_t i = wset_search(u->ws, u->key, u->klen, &exact);
         if (!exact) continue; /* cannot happen */
         struct wentry *e = u->ws->e[i];
-        free(e->val);
         if (u->existed) {
             e->val = u->val;
             e->vlen = u->vlen;
+            e->vcap = u->vlen; /* no more is known to be free behind it */
         } else {
-            free(e);
             memmove(u->ws->e + i, u->ws->e + i + 1, (u->ws->n - i - 1) * sizeof *u->ws->e);
             u->ws->n--;
         }
@@ -192,6 +193,7 @@ static void end_outermost(struct session *s)
 {
     free_wsets(s);
     keylock_release_all(s->inst->locks, s);
+    arena_reset(&s->txn_mem); /* last: the entries and the locks lived there */
     s->level = 0;
 }
 
@@ -257,10 +259,7 @@ JET_ERR txn_commit(struct session *s, JET_GRBIT grbit)
         size_t keep = 0;
         for (size_t i = 0; i < s->nundo; i++) {
             if (s->undo[i].level == s->level) s->undo[i].level = s->level - 1;
-            if (s->undo[i].level >= 2)
-                s->undo[keep++] = s->undo[i];
-            else
-                free(s->undo[i].val);
+            if (s->undo[i].level >= 2) s->undo[keep++] = s->undo[i];
         }
         s->nundo = keep;
         s->level--;

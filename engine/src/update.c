@@ -301,12 +301,12 @@ static JET_ERR do_update(struct session *s, struct cursor *c, void *pvBookmark, 
                          unsigned long *pcbActual)
 {
     JET_ERR err;
-    uint8_t key[BT_KEY_MAX], *rec = NULL;
+    uint8_t key[BT_KEY_MAX], *rec;
     uint32_t klen = 0, reclen;
     int auto_txn = 0, insert = c->prep == JET_prepInsert || c->prep == JET_prepInsertCopy;
     if (!c->prepared) return JET_errUpdateNotPrepared;
     Call(check_not_null(c));
-    Call(rec_encode(&c->copy, &rec, &reclen));
+    Call(rec_encoded_size(&c->copy, &reclen));
     if (c->td->has_primary)
         Call(key_build(c->td, &c->copy, key, &klen));
     else if (insert)
@@ -329,9 +329,8 @@ static JET_ERR do_update(struct session *s, struct cursor *c, void *pvBookmark, 
         Call(txn_lock_key(s, c->td, key, klen));
     }
     if (moved) Call(txn_write(s, c->td, c->okey, c->oklen, NULL, 0));
-    err = txn_write_owned(s, c->td, key, klen, rec, reclen);
-    rec = NULL; /* owned by the write set now (or freed) */
-    Call(err);
+    Call(txn_write_reserve(s, c->td, key, klen, reclen, &rec));
+    rec_encode_into(&c->copy, rec);
     if (auto_txn) {
         auto_txn = 0;
         Call(txn_commit(s, 0));
@@ -350,7 +349,6 @@ static JET_ERR do_update(struct session *s, struct cursor *c, void *pvBookmark, 
     }
 HandleError:
     if (auto_txn) txn_rollback(s, 1);
-    free(rec);
     if (err >= 0 || err == JET_errBufferTooSmall) discard_copy(c);
     return err;
 }
