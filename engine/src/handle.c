@@ -8,7 +8,7 @@
 uint64_t ht_add(struct htable *t, void *obj)
 {
     uint64_t h = 0;
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(t->mu);
     uint32_t slot;
     if (t->free_head) {
         slot = t->free_head - 1;
@@ -31,7 +31,7 @@ uint64_t ht_add(struct htable *t, void *obj)
     t->obj[slot] = obj;
     h = ((uint64_t)t->gen[slot] << 32) | (slot + 1);
 out:
-    pthread_mutex_unlock(&t->mu);
+    pthread_mutex_unlock(t->mu);
     return h;
 }
 
@@ -44,16 +44,16 @@ void *ht_get_locked(struct htable *t, uint64_t h)
 
 void *ht_get(struct htable *t, uint64_t h)
 {
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(t->mu);
     void *o = ht_get_locked(t, h);
-    pthread_mutex_unlock(&t->mu);
+    pthread_mutex_unlock(t->mu);
     return o;
 }
 
 void ht_remove(struct htable *t, uint64_t h)
 {
     uint32_t slot = (uint32_t)h, gen = (uint32_t)(h >> 32);
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(t->mu);
     if (slot && slot <= t->n && t->gen[slot - 1] == gen && t->obj[slot - 1]) {
         t->obj[slot - 1] = NULL;
         t->gen[slot - 1]++;
@@ -61,5 +61,5 @@ void ht_remove(struct htable *t, uint64_t h)
         t->next_free[slot - 1] = t->free_head;
         t->free_head = slot;
     }
-    pthread_mutex_unlock(&t->mu);
+    pthread_mutex_unlock(t->mu);
 }

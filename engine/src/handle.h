@@ -1,7 +1,8 @@
 /*
  * handle.h — opaque, checkable handles for sessions and table cursors.
  * A handle is (generation << 32 | slot + 1): a stale or made-up value is rejected instead of being
- * dereferenced. Thread-safe (one mutex per table).
+ * dereferenced. Thread-safe: each table is guarded by the mutex it was initialised with, which
+ * several tables may share (so one lock covers a lookup in each).
  */
 #ifndef JET_HANDLE_H
 #define JET_HANDLE_H
@@ -10,7 +11,7 @@
 #include <stdint.h>
 
 struct htable {
-    pthread_mutex_t mu;
+    pthread_mutex_t *mu; /* guards the fields below */
     void **obj;
     uint32_t *gen;
     uint32_t n, cap;
@@ -18,13 +19,14 @@ struct htable {
     uint32_t *next_free;
 };
 
-#define HTABLE_INIT {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0}
+#define HTABLE_INIT(mutex) {(mutex), 0, 0, 0, 0, 0, 0}
 
 /* Registers obj; 0 on out-of-memory. */
 uint64_t ht_add(struct htable *t, void *obj);
 /* The object for a handle, or NULL. */
 void *ht_get(struct htable *t, uint64_t h);
-/* The same with t->mu already held by the caller (to act on the object before it can be removed). */
+/* The same with *t->mu already held by the caller (to act on the object before it can be
+ * removed). */
 void *ht_get_locked(struct htable *t, uint64_t h);
 void ht_remove(struct htable *t, uint64_t h);
 

@@ -2,11 +2,12 @@
  * session.c — JetBeginSession / JetEndSession and the handle tables of sessions and cursors
  * (process-wide, like the instance table; handle.h explains the checks).
  *
- * A call finds its session and passes the instance's entry gate with the session table's mutex
- * held (ses_enter, cur_enter, JetEndSession), and a session leaves that table before it is freed:
+ * A call finds its session and passes the instance's entry gate with the handle tables' mutex
+ * held (ses_enter, cur_enter, JetEndSession), and a session leaves its table before it is freed:
  * so a call racing with JetTerm (which frees every session) either enters before the term
  * (which then waits for it) or finds the session gone or the term under way, and never reads
- * a freed session. Lock order: sessions.mu, then cursors.mu, then inst->mu.
+ * a freed session. One mutex (handles_mu) guards both tables, so cur_enter finds the session
+ * and the cursor under a single lock. Lock order: handles_mu, then inst->mu.
  */
 #include "session.h"
 
@@ -18,8 +19,9 @@
 #include "keylock.h"
 #include "record.h"
 
-static struct htable sessions = HTABLE_INIT;
-static struct htable cursors = HTABLE_INIT;
+static pthread_mutex_t handles_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct htable sessions = HTABLE_INIT(&handles_mu);
+static struct htable cursors = HTABLE_INIT(&handles_mu);
 
 JET_ERR session_from(JET_SESID sesid, struct session **out)
 {
@@ -133,7 +135,7 @@ out:
     return err;
 }
 
-/* The session of a handle, with sessions.mu held by the caller. */
+/* The session of a handle, with handles_mu held by the caller. */
 static struct session *session_locked(JET_SESID sesid)
 {
     if (sesid == 0 || sesid == JET_sesidNil) return NULL;
@@ -143,7 +145,7 @@ static struct session *session_locked(JET_SESID sesid)
 JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
 {
     JET_ERR err = JET_errSuccess;
-    pthread_mutex_lock(&sessions.mu);
+    pthread_mutex_lock(&handles_mu);
     struct session *s = session_locked(sesid);
     struct inst *inst = s ? s->inst : NULL;
     if (!s) {
@@ -156,7 +158,7 @@ JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
             atomic_fetch_add(&inst->active, 1);
         pthread_mutex_unlock(&inst->mu);
     }
-    pthread_mutex_unlock(&sessions.mu);
+    pthread_mutex_unlock(&handles_mu);
     if (err < 0) return err;
     event_hold(); /* inst_leave releases it */
     session_free(s);
@@ -166,25 +168,26 @@ JET_ERR JET_API JetEndSession(JET_SESID sesid, JET_GRBIT grbit)
 
 JET_ERR ses_enter(JET_SESID sesid, struct session **s)
 {
-    pthread_mutex_lock(&sessions.mu);
+    pthread_mutex_lock(&handles_mu);
     *s = session_locked(sesid);
     JET_ERR err = *s ? inst_enter_known((*s)->inst) : JET_errInvalidSesid;
-    pthread_mutex_unlock(&sessions.mu);
+    pthread_mutex_unlock(&handles_mu);
     return err;
 }
 
 JET_ERR cur_enter(JET_SESID sesid, JET_TABLEID tableid, struct session **s, struct cursor **c)
 {
     JET_ERR err;
-    pthread_mutex_lock(&sessions.mu);
+    pthread_mutex_lock(&handles_mu);
     *s = session_locked(sesid);
     if (!*s) {
         err = JET_errInvalidSesid;
-    } else if (tableid == 0 || tableid == JET_tableidNil || !(*c = ht_get(&cursors, tableid)) || (*c)->ses != *s) {
+    } else if (tableid == 0 || tableid == JET_tableidNil || !(*c = ht_get_locked(&cursors, tableid)) ||
+               (*c)->ses != *s) {
         err = JET_errInvalidTableId;
     } else {
         err = inst_enter_known((*s)->inst);
     }
-    pthread_mutex_unlock(&sessions.mu);
+    pthread_mutex_unlock(&handles_mu);
     return err;
 }
