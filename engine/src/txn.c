@@ -2,6 +2,7 @@
  * txn.c — transactions: nesting levels, the private write sets, undo of inner levels, and the
  * outermost commit that applies everything to the trees in one logged batch (rules in session.h).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,7 @@ static JET_ERR write_entry(struct session *s, struct tabledef *td, const uint8_t
     if (!w) return JET_errOutOfMemory;
     int exact;
     size_t i = wset_search(w, key, klen, &exact);
+    assert(!exact || (w->e && i < w->n));
     struct wentry *e = exact ? w->e[i] : NULL;
     int undo = s->level > 1;
     uint8_t *v = NULL;
