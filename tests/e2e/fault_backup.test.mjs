@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, tempDir, sleep, beginBackup, download, OWN_SERVER } from './helpers.mjs';
+import { startServer, tempDir, beginBackup, download, arm, OWN_SERVER } from './helpers.mjs';
 
 const VALUE = 64 * 1024;
 
@@ -50,8 +50,7 @@ test('a page read error during a backup: 500 JET_errDiskIO and event 481, the ba
   const db = (await s.json(`/api/v1/backups/${b.id}/files`)).doc.find((f) => f.kind === 'database');
   assert.ok(db.sizeBytes > 2 * 1024 * 1024, `a database larger than the cache (${db.sizeBytes} bytes)`);
 
-  s.proc.kill('SIGUSR1');
-  for (let i = 0; i < 50 && !/armed: JET_errSuccess/.test(s.stderr); i++) await sleep(20);
+  await arm(s);
   const first = await fetchWhole(s, db.url);
   if (first.status === 200) {
     assert.ok(first.failed || first.body.length < db.sizeBytes, 'a short transfer, never a complete one');

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, tempDir, sleep, OWN_SERVER } from './helpers.mjs';
+import { startServer, tempDir, sleep, arm, until, OWN_SERVER } from './helpers.mjs';
 
 const EIO = 5, ENOSPC = 28;
 
@@ -31,12 +31,6 @@ async function faultyServer(t, spec, args = []) {
   const s = await startServer({ dataDir, args: ['--demo', ...args], env: { HOTCOPYD_TEST_FAULT: spec } });
   t.after(() => s.cleanup());
   return s;
-}
-
-async function arm(s) {
-  s.proc.kill('SIGUSR1');
-  for (let i = 0; i < 50 && !/test fault .* armed: JET_errSuccess/.test(s.stderr); i++) await sleep(20);
-  assert.match(s.stderr, /test fault .* armed: JET_errSuccess/);
 }
 
 // The instance is unavailable everywhere the API shows it, with event 412 naming the cause.
@@ -84,7 +78,9 @@ async function logFault(t, spec, firstName, cause) {
   assert.equal(before.acked.length, 20);
   const load = await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 500, seconds: 60 } });
   assert.equal(load.status, 201);
-  await sleep(500);
+  // some load generator commits acknowledged before the fault (however fast this disk commits)
+  await until(async () => (await s.json('/api/v1/instances/default/load')).doc.highestSequence > 50,
+              { ms: 15000, every: 50, what: 'the load generator to commit more than 50 writes' });
   const gen = (await s.json('/api/v1/instances/default/load', { method: 'DELETE' })).doc;
   assert.ok(gen.highestSequence > 50 && gen.errors === 0, JSON.stringify(gen));
   await arm(s);

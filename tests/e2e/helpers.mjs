@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
 
 export const HOTCOPYD = process.env.HOTCOPYD || new URL('../../build/bin/hotcopyd', import.meta.url).pathname;
 export const TOKEN = 'e2e-token-' + process.pid;
@@ -44,6 +45,30 @@ export function crc32c(buf) {
 
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+// Polls check() (sync or async) every `every` ms until it returns a truthy value, and returns that
+// value; throws, naming `what`, when `ms` pass first. For waiting on the server without assuming how
+// fast this machine is: the deadline is generous, the wait ends as soon as the condition holds.
+export async function until(check, { ms = 10000, every = 25, what = 'the condition' } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+// Arms the engine fault point named by the server's HOTCOPYD_TEST_FAULT (the test hook in
+// server/main.c: SIGUSR1, answered on stderr by "hotcopyd: test fault SPEC armed: RESULT") and
+// asserts that this signal armed it: waits up to `ms` for the line, then requires JET_errSuccess.
+export async function arm(server, ms = 10000) {
+  const from = server.stderr.length;
+  const armedLine = () => server.stderr.slice(from).match(/test fault .* armed: (\S+)/);
+  server.proc.kill('SIGUSR1');
+  const m = await until(armedLine, { ms, every: 10, what: 'the "test fault ... armed:" line on stderr' });
+  assert.equal(m[1], 'JET_errSuccess', `the test fault was not armed: ${m[0]}`);
 }
 
 // The API client of a server at url with token (null: none): api() returns fetch's Response,

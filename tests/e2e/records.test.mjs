@@ -2,7 +2,7 @@
 // generator's progress report and verification.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sleep, OWN_SERVER } from './helpers.mjs';
+import { startServer, until, OWN_SERVER } from './helpers.mjs';
 
 test('records: PUT creates then replaces, GET returns the bytes, list by prefix and limit, DELETE', { skip: OWN_SERVER }, async (t) => {
   const s = await startServer();
@@ -44,22 +44,29 @@ test('load generator: commits at the asked rate, reports the highest acknowledge
   t.after(() => s.cleanup());
   const idle = await s.json('/api/v1/instances/default/load');
   assert.equal(idle.doc.running, false);
-  const start = await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 300, seconds: 2 } });
+  // 100 writes/s for 3 s: 300 commits on schedule. At least 200 leaves each durable commit 10 ms
+  // on average (a slow disk's fsync); at most 300 fails a generator that does not pace its writes.
+  const started = Date.now();
+  const start = await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 100, seconds: 3 } });
   assert.equal(start.status, 201);
   assert.equal(start.doc.running, true);
   assert.equal((await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 10 } })).status, 409);
-  await sleep(2500);
-  const done = await s.json('/api/v1/instances/default/load');
-  assert.equal(done.doc.running, false);
-  assert.ok(done.doc.committed >= 400 && done.doc.committed <= 600, `committed ${done.doc.committed}`);
+  const done = await until(async () => {
+    const r = await s.json('/api/v1/instances/default/load');
+    return r.doc.running === false && r;
+  }, { ms: 10000, every: 100, what: 'the load generator to stop after its 3 seconds' });
+  assert.ok(Date.now() - started >= 2900, `ran its 3 seconds (stopped after ${Date.now() - started} ms)`);
+  assert.ok(done.doc.committed >= 200 && done.doc.committed <= 300, `committed ${done.doc.committed}`);
   assert.equal(done.doc.highestSequence, done.doc.committed);
   assert.equal(done.doc.errors, 0);
   const v = await s.json(`/api/v1/instances/default/load/verify?through=${done.doc.highestSequence}`);
   assert.equal(v.doc.ok, true, JSON.stringify(v.doc));
   assert.equal(v.doc.records, done.doc.committed);
-  // a second run continues the sequence
-  await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 100, seconds: 1 } });
-  await sleep(300);
+  // a second run continues the sequence; DELETE stops it long before its 60 seconds
+  const second = await s.json('/api/v1/instances/default/load', { method: 'POST', json: { writesPerSecond: 100, seconds: 60 } });
+  assert.equal(second.status, 201);
+  await until(async () => (await s.json('/api/v1/instances/default/load')).doc.highestSequence > done.doc.highestSequence,
+              { ms: 10000, what: 'the second run to commit' });
   const stopped = await s.json('/api/v1/instances/default/load', { method: 'DELETE' });
   assert.equal(stopped.status, 200);
   assert.equal(stopped.doc.running, false);
