@@ -848,8 +848,10 @@ typedef enum {
     JET_XFAULT_SHORT = 2,   /* a write stores its first half, then fails with errnoValue */
     JET_XFAULT_CORRUPT = 3, /* a read returns data with one byte flipped */
     JET_XFAULT_CRASH = 4,   /* the process exits with _exit(99) inside the call (crash tests) */
-    JET_XFAULT_TORN_EXIT = 5 /* a write stores its first half, then the process exits with
-                                _exit(99): a power loss in the middle of a write */
+    JET_XFAULT_TORN_EXIT = 5, /* a write stores its first half, then the process exits with
+                                 _exit(99): a power loss in the middle of a write */
+    JET_XFAULT_DELAY = 6      /* the call waits ulDelayMs milliseconds, then runs normally (a
+                                 slow disk); it does not hide another fault armed on the call */
 } JET_XFAULT_MODE;
 typedef struct {
     unsigned long op;   /* JET_XFAULT_OP */
@@ -858,6 +860,7 @@ typedef struct {
     unsigned long cSkip;
     unsigned long cFail;
     int errnoValue;     /* EIO, ENOSPC, ... */
+    unsigned long ulDelayMs; /* JET_XFAULT_DELAY: how long each matching call waits */
 } JET_XFAULT;
 /* Arms a fault (up to 8 at once). Errors: JET_errInvalidParameter, JET_errOutOfMemory (full). */
 JET_ERR JetXFaultSet(const JET_XFAULT *pfault);

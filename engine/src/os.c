@@ -55,11 +55,13 @@ static atomic_int armed;
 static unsigned long fault_hits;
 static int paused[2]; /* a TERM_PAUSE / INIT_PAUSE fault is armed and not resumed */
 
-/* Returns the fault to apply to this call (copied into *out), or 0. */
+/* Returns the fault to apply to this call (copied into *out), or 0. A matching DELAY fault makes
+ * the call wait here first (outside the fault mutex) and is not returned. */
 static int fault_check(unsigned long op, const char *path, JET_XFAULT *out)
 {
     if (!atomic_load_explicit(&armed, memory_order_relaxed)) return 0;
     int hit = 0;
+    unsigned long delay_ms = 0;
     pthread_mutex_lock(&fault_mu);
     for (int i = 0; i < FAULTS_MAX && !hit; i++) {
         struct fault *ft = &faults[i];
@@ -68,18 +70,27 @@ static int fault_check(unsigned long op, const char *path, JET_XFAULT *out)
         unsigned long n = ft->seen++;
         if (n < ft->f.cSkip) continue;
         if (ft->f.cFail && n >= ft->f.cSkip + ft->f.cFail) continue;
-        *out = ft->f;
         fault_hits++;
+        if (ft->f.mode == JET_XFAULT_DELAY) {
+            if (ft->f.ulDelayMs > delay_ms) delay_ms = ft->f.ulDelayMs;
+            continue;
+        }
+        *out = ft->f;
         hit = 1;
     }
     pthread_mutex_unlock(&fault_mu);
+    if (delay_ms) {
+        struct timespec ts = {(time_t)(delay_ms / 1000), (long)(delay_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
     return hit;
 }
 
 JET_ERR JetXFaultSet(const JET_XFAULT *pfault)
 {
     if (!pfault || pfault->op < JET_XFAULT_READ || pfault->op > JET_XFAULT_INIT_PAUSE ||
-        pfault->mode > JET_XFAULT_TORN_EXIT)
+        pfault->mode > JET_XFAULT_DELAY || (pfault->mode == JET_XFAULT_DELAY && pfault->ulDelayMs > 60000))
         return JET_errInvalidParameter;
     if (pfault->szPathContains && strlen(pfault->szPathContains) >= OS_PATH_MAX)
         return JET_errInvalidParameter;

@@ -9,7 +9,9 @@
  * in a loop (full, then incrementals, with truncation), announcing each step. The parent SIGKILLs
  * it at a random moment: after a random delay, or just after the child announces the log call or
  * the truncation. Besides the SIGKILLs, some rounds make the child die inside JetTruncateLog itself
- * (fault point JET_XFAULT_UNLINK in crash mode, after a random number of deletions).
+ * (fault point JET_XFAULT_UNLINK in crash mode, after a random number of deletions). In the
+ * other rounds each log deletion is slowed to 2 ms (JET_XFAULT_DELAY), so kills just after the
+ * truncation's announcement land inside it whatever the disk's speed.
  * After each round the parent recovers the directory in-process, checks every acknowledged
  * transaction, takes a full backup, restores it into a fresh directory and checks that too.
  *
@@ -105,6 +107,12 @@ static void child_backup(struct child_arg *a, JET_INSTANCE inst, int incremental
                         .szPathContains = ".log",
                         .cSkip = a->crash_skip};
         BK_CHILD_EQ(JetXFaultSet(&f), JET_errSuccess);
+    } else {
+        /* Each deletion takes 2 ms, as on a slow disk, so a kill 0-3 ms after "truncating" lands
+         * inside the truncation (between deletions) on any disk, tmpfs included. */
+        JET_XFAULT slow = {.op = JET_XFAULT_UNLINK, .mode = JET_XFAULT_DELAY, .szPathContains = ".log",
+                           .ulDelayMs = 2};
+        BK_CHILD_EQ(JetXFaultSet(&slow), JET_errSuccess);
     }
     child_send(a->wfd, MSG_TRUNCATING, 0);
     BK_CHILD_EQ(JetTruncateLogInstance(inst), JET_errSuccess);

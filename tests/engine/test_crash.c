@@ -179,7 +179,7 @@ static void child_commit(struct child *c, long t)
 
 static void arm(unsigned long op, unsigned long mode, const char *path, unsigned long skip)
 {
-    JET_XFAULT f = {op, mode, path, skip, 1, EIO};
+    JET_XFAULT f = {op, mode, path, skip, 1, EIO, 0};
     CHILD_JET(JetXFaultSet(&f));
 }
 

@@ -362,7 +362,7 @@ static void test_stop_service_fails_later_calls_but_not_term(void **state)
 /* Makes the log unwritable and commits: the commit fails and the instance becomes unavailable. */
 static void break_the_log(struct tfx_env *e, struct tfx_kv *kv)
 {
-    JET_XFAULT f = {JET_XFAULT_WRITE, JET_XFAULT_FAIL, "edb.log", 0, 0, EIO};
+    JET_XFAULT f = {JET_XFAULT_WRITE, JET_XFAULT_FAIL, "edb.log", 0, 0, EIO, 0};
     assert_int_equal(JetXFaultSet(&f), JET_errSuccess);
     assert_int_equal(JetBeginTransaction(e->ses), JET_errSuccess);
     assert_int_equal(tfx_kv_insert(e->ses, kv, 2, "two", 3), JET_errSuccess);
@@ -413,7 +413,7 @@ static void *term_main(void *arg)
 /* Starts JetTerm on another thread and waits until the TERM_PAUSE fault holds it. */
 static void start_paused_term(pthread_t *th, struct term_thread *tt, JET_INSTANCE inst)
 {
-    JET_XFAULT f = {JET_XFAULT_TERM_PAUSE, JET_XFAULT_FAIL, NULL, 0, 0, 0};
+    JET_XFAULT f = {JET_XFAULT_TERM_PAUSE, JET_XFAULT_FAIL, NULL, 0, 0, 0, 0};
     unsigned long hits = JetXFaultHits();
     assert_int_equal(JetXFaultSet(&f), JET_errSuccess);
     tt->inst = inst;

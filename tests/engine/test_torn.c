@@ -12,6 +12,7 @@
  *  - a byte flipped in a database page on disk, or by a corrupting read, gives
  *    JET_errReadVerifyFailure and the page is never returned (nor cached: the next read fails
  *    again, and a good read afterwards succeeds); event 474 is reported;
+ *  - a delay fault (JET_XFAULT_DELAY) slows the call it matches and hides no other fault;
  *  - a missing middle log generation gives JET_errMissingLogFile; a generation from another log
  *    set gives JET_errBadLogSignature; both checkpoint copies damaged give
  *    JET_errCheckpointCorrupt (one damaged copy is survived); an archived generation damaged in
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../engine/src/checkpoint.h"
@@ -107,7 +109,7 @@ static void child_put(JET_SESID ses, struct tfx_kv *kv, long k, uint64_t tag)
 
 static void arm(unsigned long op, unsigned long mode, const char *path, unsigned long count)
 {
-    JET_XFAULT f = {op, mode, path, 0, count, EIO};
+    JET_XFAULT f = {op, mode, path, 0, count, EIO, 0};
     CHILD_JET(JetXFaultSet(&f));
 }
 
@@ -287,7 +289,7 @@ static void test_corrupting_read_fails_verification_once(void **state)
     assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
     assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
     /* Every read of the database now returns one flipped byte. */
-    JET_XFAULT f = {JET_XFAULT_READ, JET_XFAULT_CORRUPT, TFX_DB_NAME, 0, 0, 0};
+    JET_XFAULT f = {JET_XFAULT_READ, JET_XFAULT_CORRUPT, TFX_DB_NAME, 0, 0, 0, 0};
     assert_int_equal(JetXFaultSet(&f), JET_errSuccess);
     JET_ERR err = JetMove(e->ses, kv.t, JET_MoveFirst, 0);
     while (err >= 0) err = JetMove(e->ses, kv.t, JET_MoveNext, 0);
@@ -302,11 +304,57 @@ static void test_corrupting_read_fails_verification_once(void **state)
     assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
     assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
     assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
-    JET_XFAULT eio = {JET_XFAULT_READ, JET_XFAULT_FAIL, TFX_DB_NAME, 0, 0, EIO};
+    JET_XFAULT eio = {JET_XFAULT_READ, JET_XFAULT_FAIL, TFX_DB_NAME, 0, 0, EIO, 0};
     assert_int_equal(JetXFaultSet(&eio), JET_errSuccess);
     assert_int_equal(tfx_kv_seek(e->ses, &kv, 150), JET_errDiskIO);
     JetXFaultClear();
     assert_true(has_val(e->ses, &kv, 150, 6));
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* JET_XFAULT_DELAY (a slow disk, for tests that need an operation to take time): the matching
+ * call waits, then runs normally; a fault armed after it on the same call still applies. */
+static void test_delay_fault_slows_the_call_and_hides_no_other_fault(void **state)
+{
+    struct tfx_env *e = *state;
+    make_table(e, 200, 6);
+    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
+    struct tfx_kv kv;
+    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    JET_XFAULT too_long = {JET_XFAULT_READ, JET_XFAULT_DELAY, TFX_DB_NAME, 0, 0, 0, 60001};
+    assert_int_equal(JetXFaultSet(&too_long), JET_errInvalidParameter);
+    /* Every read of the database waits 25 ms: a scan that reads pages from disk takes at least
+     * that, and returns every record. */
+    JET_XFAULT slow = {JET_XFAULT_READ, JET_XFAULT_DELAY, TFX_DB_NAME, 0, 0, 0, 25};
+    assert_int_equal(JetXFaultSet(&slow), JET_errSuccess);
+    unsigned long hits = JetXFaultHits();
+    double t0 = now_ms();
+    assert_int_equal(tfx_count(e->ses, kv.t), 200);
+    assert_true(now_ms() - t0 >= 25.0);
+    assert_true(JetXFaultHits() > hits);
+    JetXFaultClear();
+    /* Delay and corruption on the same reads: slow, and still caught. */
+    assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
+    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
+    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    JET_XFAULT corrupt = {JET_XFAULT_READ, JET_XFAULT_CORRUPT, TFX_DB_NAME, 0, 0, 0, 0};
+    assert_int_equal(JetXFaultSet(&slow), JET_errSuccess);
+    assert_int_equal(JetXFaultSet(&corrupt), JET_errSuccess);
+    t0 = now_ms();
+    JET_ERR err = JetMove(e->ses, kv.t, JET_MoveFirst, 0);
+    while (err >= 0) err = JetMove(e->ses, kv.t, JET_MoveNext, 0);
+    assert_int_equal(err, JET_errReadVerifyFailure);
+    assert_true(now_ms() - t0 >= 25.0);
+    JetXFaultClear();
+    assert_int_equal(tfx_count(e->ses, kv.t), 200);
 }
 
 /* ---- damaged log sets ------------------------------------------------------------------------------- */
@@ -481,6 +529,7 @@ int main(void)
         T(test_torn_log_tail_is_the_end_of_the_log),
         T(test_flipped_byte_on_disk_fails_verification),
         T(test_corrupting_read_fails_verification_once),
+        T(test_delay_fault_slows_the_call_and_hides_no_other_fault),
         cmocka_unit_test(test_missing_middle_generation),
         cmocka_unit_test(test_generation_of_another_log_set),
         cmocka_unit_test(test_checkpoint_copies),
