@@ -48,14 +48,16 @@ export function sleep(ms) {
 }
 
 // Polls check() (sync or async) every `every` ms until it returns a truthy value, and returns that
-// value; throws, naming `what`, when `ms` pass first. For waiting on the server without assuming how
-// fast this machine is: the deadline is generous, the wait ends as soon as the condition holds.
+// value; throws, naming `what` (a string, or a function called then, e.g. to show the last state
+// seen), when `ms` pass first. For waiting on the server without assuming how fast this machine is:
+// the deadline is generous, the wait ends as soon as the condition holds.
 export async function until(check, { ms = 10000, every = 25, what = 'the condition' } = {}) {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(every);
   }
 }
