@@ -61,7 +61,13 @@ test('a full backup under load goes to the store and restores on a fresh applian
   assert.equal(load.status, 201);
   await sleep(1500);
   const b = await beginTargetBackup(s, { type: 'full' });
-  assert.deepEqual(b.target, { name: 's3', state: 'uploading', bytesUploaded: 0, bytesTotal: 0, manifestKey: null });
+  // the spec's fields; how far the upload got by the time the answer is built depends on the machine
+  assert.deepEqual(Object.keys(b.target).sort(), ['bytesTotal', 'bytesUploaded', 'manifestKey', 'name', 'state']);
+  assert.equal(b.target.name, 's3');
+  assert.equal(b.target.state, 'uploading');
+  assert.equal(b.target.manifestKey, null, 'no manifest before the end call');
+  assert.ok(Number.isInteger(b.target.bytesUploaded) && Number.isInteger(b.target.bytesTotal) &&
+            b.target.bytesUploaded >= 0 && b.target.bytesUploaded <= b.target.bytesTotal, JSON.stringify(b.target));
   // the same backup can be downloaded over HTTP while the appliance uploads it
   const db = b.files.find((f) => f.kind === 'database');
   const got = await s.api(db.url);

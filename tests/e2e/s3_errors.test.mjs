@@ -123,9 +123,11 @@ test('a credentials file of mode 0600 is used', { skip: OWN_SERVER, timeout: 600
 test('the store stopped mid-backup: the copy fails with an event, the backup ends locally, then 503', { skip: OWN_SERVER, timeout: 180000 }, async () => {
   const s = await appliance(rgw, 'hc-errors-gone');
   await fillDatabase(s, 24);
-  const b = await beginTargetBackup(s, { maxBytesPerSecond: MIB });
+  // 2 MiB/s: the database's first three 8 MiB parts share the throttle and end together, ~12 s in
+  // (bytesUploaded counts parts in file order), well before the log call's uploads begin
+  const b = await beginTargetBackup(s, { maxBytesPerSecond: 2 * MIB });
   await waitFor('a first part on the store', async () =>
-    (await s.json(`/api/v1/backups/${b.id}`)).doc.target.bytesUploaded > 0, 30000);
+    (await s.json(`/api/v1/backups/${b.id}`)).doc.target.bytesUploaded > 0, 60000);
   rgw.stopGateway();
   await localBackupStillWorks(s, b); // download, log call, end: all work without the store
   const failed = await waitTarget(s, b.id, 120000);

@@ -72,6 +72,29 @@ export function s3curl(rgw, method, path, { data, keys } = {}) {
   return { code: r.status, status: Number(out.subarray(nl + 1).toString()), body: out.subarray(0, nl) };
 }
 
+// Path of an object key in a request: each segment percent-encoded, the slashes kept.
+function keyPath(key) {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+// The multipart uploads in progress (ListMultipartUploads) under prefix: [{key, uploadId}].
+export function openUploads(rgw, bucket, prefix) {
+  // query parameters in byte order, the valueless sub-resource written with '=' (ceph-rgw.md)
+  const r = s3curl(rgw, 'GET', `${bucket}?prefix=${encodeURIComponent(prefix)}&uploads=`);
+  if (r.status !== 200) throw new Error(`ListMultipartUploads: ${r.status} ${r.body}`);
+  return [...r.body.toString().matchAll(/<Upload>([\s\S]*?)<\/Upload>/g)].map((m) => ({
+    key: m[1].match(/<Key>([^<]+)<\/Key>/)[1],
+    uploadId: m[1].match(/<UploadId>([^<]+)<\/UploadId>/)[1],
+  }));
+}
+
+// The part numbers the store holds for one multipart upload (ListParts).
+export function listedParts(rgw, bucket, { key, uploadId }) {
+  const r = s3curl(rgw, 'GET', `${bucket}/${keyPath(key)}?uploadId=${encodeURIComponent(uploadId)}`);
+  if (r.status !== 200) throw new Error(`ListParts ${key}: ${r.status} ${r.body}`);
+  return [...r.body.toString().matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1]));
+}
+
 export async function waitFor(what, fn, timeoutMs = 60000, stepMs = 100) {
   const deadline = Date.now() + timeoutMs;
   let last;
