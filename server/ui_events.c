@@ -3,6 +3,8 @@
  * optionally of one instance. The page listens to /api/v1/events/stream (htmx SSE extension); each
  * event re-renders the table body (/ui/events/rows), which carries in its own URL the id of the
  * oldest row it shows, so the catalog is read from there on and never from the start again.
+ * The stream is opened with ?after= the newest event the page shows, so that the server replays
+ * the events logged between rendering the page and the browser connecting (none is missed).
  */
 #include "ui.h"
 
@@ -47,12 +49,20 @@ static long newest_events(cat_t *cat, const char *instance, int64_t from, struct
     return (long)kept;
 }
 
-/* <tbody> with the rows and the request that refreshes it. */
-static void render_body(struct hc_strbuf *sb, struct hc_app *app, const char *instance,
-                        int64_t from)
+/* The events a table body shows (see newest_events) in *events (malloc()ed, EVENTS_SHOWN entries,
+ * the caller free()s, NULL when out of memory); returns how many, or -1 when they cannot be had. */
+static long load_events(struct hc_app *app, const char *instance, int64_t from,
+                        struct cat_event **events)
 {
-    struct cat_event *events = malloc(EVENTS_SHOWN * sizeof *events);
-    long n = events ? newest_events(app->cat, instance, from, events) : -1;
+    *events = malloc(EVENTS_SHOWN * sizeof **events);
+    return *events ? newest_events(app->cat, instance, from, *events) : -1;
+}
+
+/* <tbody> with the rows (events[0..n), oldest first; n < 0: the catalog failed) and the request
+ * that refreshes it. */
+static void render_body(struct hc_strbuf *sb, const char *instance, int64_t from,
+                        const struct cat_event *events, long n)
+{
     int64_t oldest = n > 0 ? events[0].id : from;
     ui_printf(sb, "<tbody id=\"event-rows\" hx-get=\"/ui/events/rows?instance=");
     ui_esc_segment(sb, instance);
@@ -66,7 +76,6 @@ static void render_body(struct hc_strbuf *sb, struct hc_app *app, const char *in
         ui_event_rows(sb, events, (size_t)n, true, true);
     }
     ui_printf(sb, "</tbody>");
-    free(events);
 }
 
 int hc_ui_events(struct hc_request *req)
@@ -91,15 +100,27 @@ int hc_ui_events(struct hc_request *req)
         ui_esc(&sb, list[i]->name);
         ui_printf(&sb, "</option>");
     }
+    struct cat_event *events;
+    long shown = load_events(req->app, instance, 1, &events);
+    /* Everything up to the newest row shown is on the page; the stream replays what came after
+     * (of any instance: each event refreshes the rows, which read the catalog). With no row shown
+     * there is nothing to follow from: the stream starts with the events logged once it is open. */
+    int64_t newest = shown > 0 ? events[shown - 1].id : 0;
     ui_printf(&sb,
               "</select><button type=\"submit\">Show</button></form>"
               "<p class=\"muted\">The newest %d events, newest first; new ones appear as they "
-              "happen.</p>"
-              "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\" class=\"table-wrap\">"
-              "<table class=\"event-table\" aria-label=\"Events\">",
+              "happen.</p>",
               EVENTS_SHOWN);
+    if (newest > 0)
+        ui_printf(&sb, "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream?after=%lld\" "
+                       "class=\"table-wrap\">", (long long)newest);
+    else
+        ui_printf(&sb, "<div hx-ext=\"sse\" sse-connect=\"/api/v1/events/stream\" "
+                       "class=\"table-wrap\">");
+    ui_printf(&sb, "<table class=\"event-table\" aria-label=\"Events\">");
     ui_event_head(&sb, true);
-    render_body(&sb, req->app, instance, 1);
+    render_body(&sb, instance, 1, events, shown);
+    free(events);
     ui_printf(&sb, "</table></div>");
     ui_page_close(&sb);
     return ui_reply_html(req, 200, &sb);
@@ -113,6 +134,9 @@ int hc_ui_event_rows(struct hc_request *req)
     if (!hc_query_u64(req, "from", 1, &from)) from = 1;
     struct hc_strbuf sb;
     hc_strbuf_init(&sb);
-    render_body(&sb, req->app, instance, (int64_t)from);
+    struct cat_event *events;
+    long n = load_events(req->app, instance, (int64_t)from, &events);
+    render_body(&sb, instance, (int64_t)from, events, n);
+    free(events);
     return ui_reply_html(req, 200, &sb);
 }

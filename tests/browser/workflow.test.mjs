@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setup, signIn, screenshot, assertAccessible, assertNoErrors, eventRows, sleep } from './browser.mjs';
+import { setup, signIn, screenshot, assertAccessible, assertNoErrors, eventRows } from './browser.mjs';
 
 // CRC32C (Castagnoli), as the engine checksums its pages.
 const CRC_TABLE = (() => {
@@ -174,14 +174,23 @@ test('the whole backup workflow by clicking, under load: download compared with 
   await assertAccessible(page);
   await screenshot(page, 'history');
 
-  // the event log page, live: an event shows up without reloading
+  // the event log page, live: an event shows up without reloading, even one logged after the page
+  // was rendered but before its event stream was open (held back here until the event exists)
+  let release;
+  const eventLogged = new Promise((resolve) => { release = resolve; });
+  const streamUrl = /\/api\/v1\/events\/stream/;
+  await page.route(streamUrl, async (route) => { await eventLogged; await route.continue(); });
+  const streamAsked = page.waitForRequest(streamUrl);
   await page.click('nav >> text=Events');
   await page.waitForURL(/\/ui\/events$/);
-  await sleep(500); // the event stream is open
+  const asked = await streamAsked;
+  assert.match(asked.url(), /\/api\/v1\/events\/stream\?after=\d+$/, 'the stream follows from the events shown');
   const before = await page.locator('#event-rows tr[data-event-id="210"]').count();
   const next = await s.json('/api/v1/backups', { method: 'POST', json: { instance: 'default', type: 'full' } });
   assert.equal(next.status, 201);
+  release();
   await page.waitForFunction((n) => document.querySelectorAll('#event-rows tr[data-event-id="210"]').length > n, before);
+  await page.unroute(streamUrl);
   await assertAccessible(page);
   await screenshot(page, 'events');
   await s.json(`/api/v1/backups/${next.doc.id}/end`, { method: 'POST', json: { abort: true } });
