@@ -37,11 +37,12 @@ function toMs(text) {
 
 // Runs wrk and resolves {requests, rps, p50, p99 (ms), non2xx, socketErrors, mbRead, raw}. Not
 // spawnSync: the event loop must keep reading hotcopyd's request log, or its stderr pipe fills and
-// the server blocks.
-async function wrk(url, token, connections, seconds) {
+// the server blocks. timeout: wrk's per-request timeout in seconds (a request that takes longer
+// counts as a socket error).
+async function wrk(url, token, connections, seconds, timeout = 10) {
   const threads = Math.min(2, connections);
   const child = spawn('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency',
-    '--timeout', '10s', '-H', `Authorization: Bearer ${token}`, url]);
+    '--timeout', `${timeout}s`, '-H', `Authorization: Bearer ${token}`, url]);
   let out = '', err = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
@@ -93,8 +94,10 @@ test(`load: the instance API and a backup download under 64 and 256 connections 
     }
     const b = await beginBackup(s);
     const db = b.files.find((f) => f.kind === 'database');
+    // 256 downloads of a few MiB at once share two cores: p99 is ~3 s here and grows with a slower
+    // machine. The test is that none fails; the latency is only reported, so wrk waits up to 60 s.
     for (const c of [64, 256]) {
-      const w = await wrk(`${s.url}${db.url}`, s.token, c, SECONDS);
+      const w = await wrk(`${s.url}${db.url}`, s.token, c, SECONDS, 60);
       record(describe(`GET ${db.url} (${(db.sizeBytes / 1048576).toFixed(1)} MiB, backup running)`, c, w));
       assert.ok(w.requests > 10, w.raw);
       assert.equal(w.non2xx, 0, w.raw);
@@ -143,11 +146,14 @@ test('idle and slow connections are closed after --idle-timeout', { skip: OWN_SE
   slowBody.socket.write(`PUT /api/v1/instances/default/tables/t/records/slow HTTP/1.1\r\nHost: x\r\n` +
     `Authorization: Bearer ${s.token}\r\nContent-Length: 1000\r\n\r\nonly a few bytes`);
   // a reader that asks for a large download and reads nothing: the server cannot write (no
-  // progress) and ends the request; its log line says "(aborted)"
-  const value = Buffer.alloc(256 * 1024, 5);
-  for (let i = 0; i < 24; i++) await (await s.api(`/api/v1/instances/default/tables/big/records/k${i}`, { method: 'PUT', body: value })).arrayBuffer();
+  // progress) and ends the request; its log line says "(aborted)". Larger than what loopback's
+  // socket buffers can hold (send buffer up to net.ipv4.tcp_wmem's max, receive buffer up to
+  // tcp_rmem's: 4 and 32 MiB here, more on some images), or the whole file is sent unread.
+  const value = Buffer.alloc(1024 * 1024, 5);
+  for (let i = 0; i < 40; i++) await (await s.api(`/api/v1/instances/default/tables/big/records/k${i}`, { method: 'PUT', body: value })).arrayBuffer();
   const b = await beginBackup(s);
   const db = b.files.find((f) => f.kind === 'database');
+  assert.ok(db.sizeBytes > 36 * 1024 * 1024, `a database of ${db.sizeBytes} bytes`);
   const stalled = connect(port, '127.0.0.1');
   stalled.on('error', () => {});
   await new Promise((resolve) => stalled.on('connect', resolve));
