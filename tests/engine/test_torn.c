@@ -280,14 +280,20 @@ static void test_flipped_byte_on_disk_fails_verification(void **state)
     assert_int_equal(JetEndSession(s2, 0), JET_errSuccess);
 }
 
+/* A clean restart (the cache starts empty, so reads go to the file), table t open in *kv. */
+static void restart_cold(struct tfx_env *e, struct tfx_kv *kv)
+{
+    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
+    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
+    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", kv), JET_errSuccess);
+}
+
 static void test_corrupting_read_fails_verification_once(void **state)
 {
     struct tfx_env *e = *state;
     make_table(e, 200, 6);
-    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
     struct tfx_kv kv;
-    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
-    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    restart_cold(e, &kv);
     /* Every read of the database now returns one flipped byte. */
     JET_XFAULT f = {JET_XFAULT_READ, JET_XFAULT_CORRUPT, TFX_DB_NAME, 0, 0, 0, 0};
     assert_int_equal(JetXFaultSet(&f), JET_errSuccess);
@@ -301,9 +307,7 @@ static void test_corrupting_read_fails_verification_once(void **state)
     for (long k = 0; k < 200; k += 17) assert_true(has_val(e->ses, &kv, k, 6));
     /* A read error is an I/O error. */
     assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
-    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
-    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
-    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    restart_cold(e, &kv);
     JET_XFAULT eio = {JET_XFAULT_READ, JET_XFAULT_FAIL, TFX_DB_NAME, 0, 0, EIO, 0};
     assert_int_equal(JetXFaultSet(&eio), JET_errSuccess);
     assert_int_equal(tfx_kv_seek(e->ses, &kv, 150), JET_errDiskIO);
@@ -324,10 +328,8 @@ static void test_delay_fault_slows_the_call_and_hides_no_other_fault(void **stat
 {
     struct tfx_env *e = *state;
     make_table(e, 200, 6);
-    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
     struct tfx_kv kv;
-    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
-    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    restart_cold(e, &kv);
     JET_XFAULT too_long = {JET_XFAULT_READ, JET_XFAULT_DELAY, TFX_DB_NAME, 0, 0, 0, 60001};
     assert_int_equal(JetXFaultSet(&too_long), JET_errInvalidParameter);
     /* Every read of the database waits 25 ms: a scan that reads pages from disk takes at least
@@ -342,9 +344,7 @@ static void test_delay_fault_slows_the_call_and_hides_no_other_fault(void **stat
     JetXFaultClear();
     /* Delay and corruption on the same reads: slow, and still caught. */
     assert_int_equal(JetCloseTable(e->ses, kv.t), JET_errSuccess);
-    assert_int_equal(tfx_env_term(e, JET_bitTermComplete), JET_errSuccess);
-    assert_int_equal(tfx_env_reopen(e, 1), JET_errSuccess);
-    assert_int_equal(tfx_kv_open(e->ses, e->dbid, "t", &kv), JET_errSuccess);
+    restart_cold(e, &kv);
     JET_XFAULT corrupt = {JET_XFAULT_READ, JET_XFAULT_CORRUPT, TFX_DB_NAME, 0, 0, 0, 0};
     assert_int_equal(JetXFaultSet(&slow), JET_errSuccess);
     assert_int_equal(JetXFaultSet(&corrupt), JET_errSuccess);
