@@ -324,6 +324,12 @@ JET_ERR bt_find(struct db *db, uint32_t root, const uint8_t *key, uint32_t klen,
                     put(&c, fr);
                     return JET_errRecordNotFound;
                 }
+                /* Keys out of order (a damaged page with a valid checksum) could send a caller
+                 * walking with GT round in a circle: refuse an answer that is not past key. */
+                if ((mode == BT_GT || mode == BT_GE) && keycmp(ck, ckl, key, klen) < (mode == BT_GT)) {
+                    put(&c, fr);
+                    return corrupt(&c, p.pgno[leaf]);
+                }
                 err = copy_rec(&c, cell, len, out, want_value);
                 put(&c, fr);
                 return err;
@@ -345,6 +351,12 @@ JET_ERR bt_find(struct db *db, uint32_t root, const uint8_t *key, uint32_t klen,
         }
         if (i > 0) {
             const uint8_t *cell = page_cell(fr->data, i - 1, &len);
+            uint32_t ckl;
+            const uint8_t *ck = cell_key(cell, &ckl);
+            if ((mode == BT_LT || mode == BT_LE) && keycmp(ck, ckl, key, klen) > -(mode == BT_LT)) {
+                put(&c, fr);
+                return corrupt(&c, p.pgno[leaf]);
+            }
             err = copy_rec(&c, cell, len, out, want_value);
             put(&c, fr);
             return err;
