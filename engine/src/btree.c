@@ -262,6 +262,16 @@ static JET_ERR lv_free(struct ctx *c, uint32_t first)
     return err;
 }
 
+/* A long value's length, read from a cell, before anything is allocated for it: no longer than
+ * every page of the database could hold (a damaged cell could ask for 2 GiB). */
+static JET_ERR lv_len_check(struct ctx *c, uint32_t vlen)
+{
+    uint32_t pages;
+    JET_ERR err = space_info(c->db, &pages, NULL, NULL);
+    if (err < 0) return err;
+    return (uint64_t)vlen > (uint64_t)pages * (c->pgsz - PAGE_HDR) ? corrupt(c, 0) : JET_errSuccess;
+}
+
 /* Copies a leaf cell into out. */
 static JET_ERR copy_rec(struct ctx *c, const uint8_t *cell, unsigned clen, struct bt_rec *out, int want)
 {
@@ -272,6 +282,14 @@ static JET_ERR copy_rec(struct ctx *c, const uint8_t *cell, unsigned clen, struc
     out->klen = klen;
     if (!want) return JET_errSuccess;
     uint32_t vinfo = get_u32(cell + 2), vlen = vinfo & ~LV_FLAG;
+    /* Lengths come from the page: checked before anything is allocated. */
+    if (vinfo & LV_FLAG) {
+        if (CELL_HDR + klen + 4 > clen) return JET_errDatabaseCorrupted;
+        JET_ERR err = lv_len_check(c, vlen);
+        if (err < 0) return err;
+    } else if (CELL_HDR + klen + vlen > clen) {
+        return JET_errDatabaseCorrupted;
+    }
     if (vlen + 1 > out->vcap) {
         uint32_t cap = vlen + 1 < 256 ? 256 : vlen + 1;
         uint8_t *p = realloc(out->val, cap);
@@ -280,12 +298,8 @@ static JET_ERR copy_rec(struct ctx *c, const uint8_t *cell, unsigned clen, struc
         out->vcap = cap;
     }
     out->vlen = vlen;
-    if (vinfo & LV_FLAG) {
-        if (CELL_HDR + klen + 4 > clen) return JET_errDatabaseCorrupted;
-        /* Caller released the leaf already? No: the cell stays valid under the tree lock. */
+    if (vinfo & LV_FLAG) /* the cell stays valid: the caller holds its leaf under the tree lock */
         return lv_read(c, get_u32(cell + CELL_HDR + klen), vlen, out->val);
-    }
-    if (CELL_HDR + klen + vlen > clen) return JET_errDatabaseCorrupted;
     memcpy(out->val, cell + CELL_HDR + klen, vlen);
     return JET_errSuccess;
 }
@@ -790,6 +804,10 @@ static JET_ERR check_page(struct check *k, uint32_t pgno, int level, const uint8
             k->nrecs++;
             uint32_t vinfo = get_u32(cell + 2);
             if (vinfo & LV_FLAG) {
+                if (lv_len_check(&k->c, vinfo & ~LV_FLAG) < 0) {
+                    put(&k->c, fr);
+                    return check_fail(k, pgno, "long value longer than the database");
+                }
                 uint8_t *buf = malloc((vinfo & ~LV_FLAG) + 1);
                 if (!buf) {
                     put(&k->c, fr);
